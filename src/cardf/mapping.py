@@ -1,0 +1,220 @@
+"""Stage 2 — turn checked source records into RDF: one graph per article, one for the entities.
+
+Every field maps to the predicate that `schema.py` names, so adding a field there is
+enough to carry it into the graph. Each article's graph depends only on that article and
+the entity index, which lets later stages build, cache and validate articles one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from .iris import OA, RDF, RDFS, SKOS, XSD, Minter, concept, ont, wikidata
+from .schema import ARTICLE_FIELDS, PARTICIPANT_FIELDS, Field
+from .sources import Article, Corpus, Origin, PartialDate, Period, Record, Span
+
+TYPE = NamedNode(RDF + "type")
+LABEL = NamedNode(RDFS + "label")
+COMMENT = NamedNode(RDFS + "comment")
+ALT_LABEL = NamedNode(SKOS + "altLabel")
+EXACT_MATCH = NamedNode(SKOS + "exactMatch")
+_SPECIAL_PREDICATES = {"label": LABEL, "note": COMMENT, "altLabel": ALT_LABEL}
+_XSD = {name: NamedNode(XSD + name) for name in
+        ("date", "gYearMonth", "gYear", "dateTime", "decimal", "integer", "anyURI", "nonNegativeInteger")}
+CONTEXT_CHARS = 32  # characters of prefix and suffix kept with each evidence quote
+
+
+def decimal_lexical(value: Decimal) -> str:
+    """Canonical xsd:decimal form with a decimal point, never an exponent (4.1e9 → 4100000000.0)."""
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
+def predicate(f: Field) -> NamedNode:
+    return _SPECIAL_PREDICATES.get(f.predicate) or ont(f.predicate)
+
+
+@dataclass
+class ArticleGraph:
+    slug: str
+    graph: NamedNode
+    triples: list[Triple]
+
+
+@dataclass
+class Mapped:
+    """The mapped corpus: the entities graph, one graph per article, and where each resource came from."""
+
+    entities_graph: NamedNode
+    entities: list[Triple]
+    articles: list[ArticleGraph]
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+
+class Mapper:
+    def __init__(self, corpus: Corpus, minter: Minter):
+        self.minter = minter
+        self.segment_of = {r.id: r.kind.segment for r in corpus.records()}
+
+    def iri(self, ref: str) -> NamedNode:
+        return self.minter.resource(self.segment_of[ref], ref)
+
+    # values ---------------------------------------------------------------------------
+
+    def terms(self, f: Field, value, out: list[Triple]) -> list:
+        t = f.type
+        if t in ("ref",):
+            return [self.iri(value)]
+        if t == "refs":
+            return [self.iri(v) for v in value]
+        if t == "concept":
+            return [concept(f.scheme, value)]
+        if t == "concepts":
+            return [concept(f.scheme, v) for v in value]
+        if t == "text":
+            return [Literal(s, language=lang) for lang, s in value.items()]
+        if t == "texts":
+            return [Literal(s, language=lang) for item in value for lang, s in item.items()]
+        if t == "date":
+            return [date_literal(value)]
+        if t == "datetime":
+            return [Literal(value, datatype=_XSD["dateTime"])]
+        if t == "decimal":
+            return [Literal(decimal_lexical(value), datatype=_XSD["decimal"])]
+        if t == "integer":
+            return [Literal(str(value), datatype=_XSD["integer"])]
+        if t == "url":
+            return [Literal(value, datatype=_XSD["anyURI"])]
+        if t == "en":
+            return [Literal(value, language="en")]
+        if t == "period":
+            return [self.period(value, out)]
+        return [Literal(str(value))]
+
+    def period(self, period: Period, out: list[Triple]) -> NamedNode:
+        node = self.minter.resource("period", period.slug)
+        out.append(Triple(node, TYPE, ont("Period")))
+        out.append(Triple(node, ont("startDate"), date_literal(period.start)))
+        out.append(Triple(node, ont("endDate"), date_literal(period.end)))
+        return node
+
+    def fields(self, subject: NamedNode, spec, values: dict, out: list[Triple]) -> None:
+        for f in spec:
+            if f.predicate is None or f.name not in values:
+                continue
+            p = predicate(f)
+            for term in self.terms(f, values[f.name], out):
+                out.append(Triple(subject, p, term))
+
+    # records --------------------------------------------------------------------------
+
+    def entity(self, record: Record, out: list[Triple], origins: dict) -> None:
+        subject = self.iri(record.id)
+        origins[subject.value] = record.origin
+        out.append(Triple(subject, TYPE, ont(record.kind.cls)))
+        self.fields(subject, record.kind.fields, record.values, out)
+        if "wikidata" in record.values:
+            out.append(Triple(subject, EXACT_MATCH, wikidata(record.values["wikidata"])))
+
+    def article(self, article: Article, origins: dict) -> ArticleGraph:
+        out: list[Triple] = []
+        subject = self.minter.resource("article", article.slug)
+        origins[subject.value] = article.meta_origin
+        meta = article.meta
+        out.append(Triple(subject, TYPE, ont("Article")))
+        self.fields(subject, ARTICLE_FIELDS, meta, out)
+        out.append(Triple(subject, ont("textLength"), Literal(str(len(article.text)), datatype=_XSD["integer"])))
+        if "author" in meta:
+            author = self.minter.resource("author", article.slug)
+            origins[author.value] = article.field_origins["author"]
+            out.append(Triple(subject, ont("author"), author))
+            out.append(Triple(author, TYPE, ont("Person")))
+            for lang, name in meta["author"].items():
+                out.append(Triple(author, LABEL, Literal(name, language=lang)))
+        language = meta.get("language", "und")
+        for span in article.disclaimer:
+            out.append(Triple(subject, ont("disclaimer"), Literal(span.text, language=language)))
+        for record in article.records:
+            self.fact(article, subject, record, out, origins)
+            if record.kind.name == "sources":
+                out.append(Triple(subject, ont("cites"), self.iri(record.id)))
+        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out)
+
+    def fact(self, article: Article, article_iri: NamedNode, record: Record, out: list[Triple], origins) -> None:
+        subject = self.iri(record.id)
+        origins[subject.value] = record.origin
+        kind = record.kind.name
+        out.append(Triple(subject, TYPE, ont(record.kind.cls)))
+        out.append(Triple(subject, ont("reportedIn"), article_iri))
+        self.fields(subject, record.kind.fields, record.values, out)
+        values = record.values
+        if kind == "quotes":
+            out.append(Triple(subject, ont("quoteText"), Literal(values["text"], language=article.meta.get("language", "und"))))
+        elif kind == "relationships":
+            self.relationship(subject, values["parties"], out)
+        elif kind == "claims" and "_claim_field" in values:
+            f: Field = values["_claim_field"]
+            out.append(Triple(subject, ont("claimProperty"), predicate(f)))
+            for term in self.terms(f, values["_claim_value"], out):
+                out.append(Triple(subject, ont("claimValue"), term))
+            if "according_to" not in values:
+                out.append(Triple(subject, ont("accordingTo"), article_iri))
+        for i, p in enumerate(values.get("participants") or [], 1):
+            node = self.minter.resource("participation", f"{record.id}-{i}")
+            origins[node.value] = p["_origins"]["agent"]
+            out.append(Triple(subject, ont("participation"), node))
+            out.append(Triple(subject, ont("participant"), self.iri(p["agent"])))
+            out.append(Triple(node, TYPE, ont("Participation")))
+            self.fields(node, PARTICIPANT_FIELDS, p, out)
+        for i, span in enumerate(record.spans, 1):
+            self.evidence(article, article_iri, subject, f"{record.id}-{i}", span, out, origins)
+
+    def relationship(self, status: NamedNode, parties: list[str], out: list[Triple]) -> None:
+        ordered = sorted(set(parties))
+        node = self.minter.resource("relationship", "--".join(ordered))
+        out.append(Triple(status, ont("relationship"), node))
+        out.append(Triple(node, TYPE, ont("Relationship")))
+        for party in ordered:
+            out.append(Triple(node, ont("party"), self.iri(party)))
+
+    def evidence(self, article: Article, article_iri, subject, slug: str, span: Span, out, origins) -> None:
+        node = self.minter.resource("evidence", slug)
+        quote = self.minter.resource("evidence", slug + "-quote")
+        position = self.minter.resource("evidence", slug + "-position")
+        origins[node.value] = span.origin
+        text = article.text
+        out += [
+            Triple(subject, ont("evidence"), node),
+            Triple(node, TYPE, ont("Evidence")),
+            Triple(node, NamedNode(OA + "hasSource"), article_iri),
+            Triple(node, NamedNode(OA + "hasSelector"), quote),
+            Triple(node, NamedNode(OA + "hasSelector"), position),
+            Triple(quote, TYPE, NamedNode(OA + "TextQuoteSelector")),
+            Triple(quote, NamedNode(OA + "exact"), Literal(span.text)),
+            Triple(position, TYPE, NamedNode(OA + "TextPositionSelector")),
+            Triple(position, NamedNode(OA + "start"), Literal(str(span.start), datatype=_XSD["nonNegativeInteger"])),
+            Triple(position, NamedNode(OA + "end"), Literal(str(span.end), datatype=_XSD["nonNegativeInteger"])),
+        ]
+        prefix = text[max(0, span.start - CONTEXT_CHARS):span.start]
+        suffix = text[span.end:span.end + CONTEXT_CHARS]
+        if prefix:
+            out.append(Triple(quote, NamedNode(OA + "prefix"), Literal(prefix)))
+        if suffix:
+            out.append(Triple(quote, NamedNode(OA + "suffix"), Literal(suffix)))
+
+
+def date_literal(value: PartialDate) -> Literal:
+    return Literal(value.lexical, datatype=_XSD[value.datatype])
+
+
+def map_corpus(corpus: Corpus, minter: Minter) -> Mapped:
+    mapper = Mapper(corpus, minter)
+    origins: dict[str, Origin] = {}
+    entities: list[Triple] = []
+    for record in corpus.entities:
+        mapper.entity(record, entities, origins)
+    articles = [mapper.article(a, origins) for a in corpus.articles]
+    return Mapped(minter.entities_graph(), entities, articles, origins)

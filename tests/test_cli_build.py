@@ -1,0 +1,140 @@
+"""`cardf build`: the pipeline as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, SEED, edit, project_args, run
+
+OUTPUTS = ["cardf.jsonld", "cardf.nq", "cardf.nt", "cardf.trig", "cardf.ttl", "ontology.ttl", "report.json"]
+
+
+def test_build_writes_every_format_and_a_report(dist: Path):
+    assert sorted(p.name for p in dist.iterdir() if p.is_file()) == OUTPUTS
+    assert (dist / "store").is_dir()
+    report = json.loads((dist / "report.json").read_text())
+    assert report["articles"] == [SEED]
+    assert report["validation"]["conforms"] is True
+    assert report["validation"]["violations"] == 0
+    graphs = report["triples"]["graphs"]
+    assert f"https://w3id.org/cardf/graph/article/{SEED}" in graphs
+    assert "https://w3id.org/cardf/graph/entities" in graphs
+    assert "https://w3id.org/cardf/ontology" in graphs
+    assert report["triples"]["quads"] == sum(graphs.values())
+    for name in OUTPUTS[:-1]:
+        assert report["files"][name]["bytes"] == (dist / name).stat().st_size
+
+
+def test_build_summary_goes_to_stderr_and_nothing_to_stdout(tmp_path):
+    result = run("build", *project_args(), "--out", tmp_path / "out", "--no-store")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "Built 1 article(s)" in result.stderr
+    assert "Validation: 0 violations" in result.stderr
+
+
+def test_build_json_prints_the_report_on_stdout(tmp_path):
+    result = run("build", *project_args(), "--out", tmp_path / "out", "--no-store", "--quiet", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads((tmp_path / "out" / "report.json").read_text())
+    assert result.stderr == ""
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert run("build", *project_args(), "--out", out, "--no-store").exit_code == 0
+        outs.append(out)
+    for name in OUTPUTS:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_format_option_limits_the_outputs(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", *project_args(), "--out", out, "--format", "ttl,jsonld", "--no-store")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["cardf.jsonld", "cardf.ttl", "ontology.ttl", "report.json"]
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    result = run("build", *project_args(), "--out", tmp_path / "out", "--format", "ttl,xml")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: --format: unknown format xml; expected a comma-separated list of "
+                                     "ttl,nt,jsonld,trig,nq")
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_base_is_a_usage_error(tmp_path):
+    result = run("build", *project_args(), "--out", tmp_path / "out", "--base", "not an iri")
+    assert result.exit_code == 2
+    assert "--base must be an http(s) IRI ending in '/'" in result.stderr
+
+
+def test_base_option_moves_every_minted_resource(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", *project_args(), "--out", out, "--base", "http://example.org/kg/", "--no-store")
+    assert result.exit_code == 0, result.output
+    nt = (out / "cardf.nt").read_text()
+    assert "<http://example.org/kg/id/person/vladimir-putin>" in nt or "<http://example.org/kg/id/person/" in nt
+    assert "https://w3id.org/cardf/id/" not in nt
+
+
+def test_violating_data_fails_with_exit_1_and_leaves_dist_untouched(tmp_path, data_copy, dist):
+    out = tmp_path / "dist"
+    assert run("build", *project_args(), "--out", out, "--no-store").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    facts = data_copy / "articles" / SEED / "facts.yaml"
+    _break_a_percentage(facts)
+    result = run("build", *project_args(data_copy), "--out", out, "--no-store")
+    assert result.exit_code == 1, result.output
+    assert "Error: the data does not conform to the shapes" in result.stderr
+    assert "facts.yaml:" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def _break_a_percentage(facts: Path) -> None:
+    """Turn the first percentage in the seed facts into 150 percent."""
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.strip() == "unit: percent":
+            for j in range(i, max(i - 15, 0), -1):
+                if lines[j].strip().startswith("value:"):
+                    indent = lines[j][: len(lines[j]) - len(lines[j].lstrip())]
+                    lines[j] = f"{indent}value: 150\n"
+                    facts.write_text("".join(lines), encoding="utf-8")
+                    return
+            for j in range(i, min(i + 15, len(lines))):
+                if lines[j].strip().startswith("value:"):
+                    indent = lines[j][: len(lines[j]) - len(lines[j].lstrip())]
+                    lines[j] = f"{indent}value: 150\n"
+                    facts.write_text("".join(lines), encoding="utf-8")
+                    return
+    raise AssertionError("no percentage figure in the seed facts")
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.txt").write_text("do not delete")
+    result = run("build", *project_args(), "--out", out)
+    assert result.exit_code == 2
+    assert "holds no report.json from an earlier build" in result.stderr
+    assert (out / "thesis.txt").read_text() == "do not delete"
+
+
+def test_missing_data_folder_names_it(tmp_path):
+    result = run("build", *project_args(tmp_path / "nowhere"), "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {tmp_path / 'nowhere'}: data folder not found"
+
+
+@pytest.mark.parametrize("flag", ["--version"])
+def test_version(flag):
+    result = run(flag)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("cardf, version ")
