@@ -130,7 +130,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path):
 def test_missing_data_folder_names_it(tmp_path):
     result = run("build", *project_args(tmp_path / "nowhere"), "--out", tmp_path / "out")
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {tmp_path / 'nowhere'}: data folder not found"
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {tmp_path / 'nowhere'}: data folder not found"
 
 
 @pytest.mark.parametrize("flag", ["--version"])

@@ -30,16 +30,17 @@ VOID = "http://rdfs.org/ns/void#"
 
 # IRI path segments of resources under {base}id/ — one prefix each so that every IRI abbreviates.
 SEGMENTS = (
-    "article", "author", "claim", "commitment", "decision", "document", "document-set", "event",
-    "evidence", "figure", "office", "opinion", "organization", "participation", "period", "person",
-    "place", "quote", "relationship", "relationship-status", "source", "state", "statement",
+    "article", "claim", "commitment", "decision", "document", "document-set", "event", "figure",
+    "interval", "office", "opinion", "organization", "participation", "person", "place", "quote",
+    "relationship", "relationship-status", "source", "span", "state", "statement",
 )
 
 # Controlled vocabularies (SKOS concept schemes) under VOCAB/<scheme>/<code>.
 SCHEMES = (
-    "commitment-status", "commitment-type", "decision-type", "document-level", "document-type",
-    "event-type", "genre", "indicator", "medium", "organization-type", "place-type", "qualifier",
-    "relationship-level", "role", "statement-mode", "status-kind", "unit",
+    "article-genre", "commitment-status", "commitment-type", "decision-type", "document-level",
+    "document-type", "event-type", "figure-indicator", "figure-qualifier", "figure-unit",
+    "organization-type", "participant-role", "place-type", "quote-medium", "relationship-level",
+    "statement-mode", "status-kind",
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

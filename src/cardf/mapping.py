@@ -95,7 +95,7 @@ class Mapper:
         return [Literal(str(value))]
 
     def period(self, period: Period, out: list[Triple]) -> NamedNode:
-        node = self.minter.resource("period", period.slug)
+        node = self.minter.resource("interval", period.slug)
         out.append(Triple(node, TYPE, ont("Period")))
         out.append(Triple(node, ont("startDate"), date_literal(period.start)))
         out.append(Triple(node, ont("endDate"), date_literal(period.end)))
@@ -128,7 +128,7 @@ class Mapper:
         self.fields(subject, ARTICLE_FIELDS, meta, out)
         out.append(Triple(subject, ont("textLength"), Literal(str(len(article.text)), datatype=_XSD["integer"])))
         if "author" in meta:
-            author = self.minter.resource("author", article.slug)
+            author = self.minter.resource("person", f"{article.slug}-author")
             origins[author.value] = article.field_origins["author"]
             out.append(Triple(subject, ont("author"), author))
             out.append(Triple(author, TYPE, ont("Person")))
@@ -165,7 +165,7 @@ class Mapper:
         for i, p in enumerate(values.get("participants") or [], 1):
             node = self.minter.resource("participation", f"{record.id}-{i}")
             origins[node.value] = p["_origins"]["agent"]
-            out.append(Triple(subject, ont("participation"), node))
+            out.append(Triple(subject, ont("hasParticipation"), node))
             out.append(Triple(subject, ont("participant"), self.iri(p["agent"])))
             out.append(Triple(node, TYPE, ont("Participation")))
             self.fields(node, PARTICIPANT_FIELDS, p, out)
@@ -175,15 +175,15 @@ class Mapper:
     def relationship(self, status: NamedNode, parties: list[str], out: list[Triple]) -> None:
         ordered = sorted(set(parties))
         node = self.minter.resource("relationship", "--".join(ordered))
-        out.append(Triple(status, ont("relationship"), node))
+        out.append(Triple(status, ont("statusOf"), node))
         out.append(Triple(node, TYPE, ont("Relationship")))
         for party in ordered:
             out.append(Triple(node, ont("party"), self.iri(party)))
 
     def evidence(self, article: Article, article_iri, subject, slug: str, span: Span, out, origins) -> None:
-        node = self.minter.resource("evidence", slug)
-        quote = self.minter.resource("evidence", slug + "-quote")
-        position = self.minter.resource("evidence", slug + "-position")
+        node = self.minter.resource("span", slug)
+        quote = self.minter.resource("span", slug + "-quote")
+        position = self.minter.resource("span", slug + "-position")
         origins[node.value] = span.origin
         text = article.text
         out += [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, Quad, Triple
 
 from .errors import InputError, Problem
 from .iris import ONT, OWL, RDF, RDFS, SKOS, OA, XSD, Minter
@@ -28,11 +28,13 @@ def ontology_files(ontology_dir: Path) -> list[Path]:
 
 def load_ontology_quads(ontology_dir: Path) -> list[Triple]:
     """All triples of the ontology folder, deduplicated and in a stable order."""
-    triples = set()
+    dataset = Dataset()
     for path in ontology_files(ontology_dir):
         for q in read_quads(path, "turtle", base_iri=ONT):
-            triples.add(Triple(q.subject, q.predicate, q.object))
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+            dataset.add(Quad(q.subject, q.predicate, q.object))
+    # owl:unionOf lists are blank nodes; canonical labels keep every output byte-identical
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted({q.triple for q in dataset}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def build_context(ontology: list[Triple], minter: Minter) -> dict:

@@ -129,7 +129,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("start", "date", "startDate"),
         Field("end", "date", "endDate"),
         Field("date_text", "text", "dateText", doc="the date as the text gives it when it gives no exact one"),
-        Field("places", "refs", "place", targets=PLACES),
+        Field("places", "refs", "location", targets=PLACES),
         Field("hosts", "refs", "host", targets=AGENTS),
         Field("guests", "refs", "guest", targets=AGENTS),
         Field("participants", "participants", None),
@@ -172,7 +172,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("expressed_in", "ref", "expressedIn", targets=("documents",)),
         Field("made_at", "ref", "occasion", targets=("events",)),
         Field("date", "date", "date"),
-        Field("places", "refs", "place", targets=PLACES),
+        Field("places", "refs", "location", targets=PLACES),
         Field("value", "ref", "value", targets=("figures",)),
     ), doc="promises, intentions and agreed projects, with who committed to whom"),
     Kind("relationships", "relationship-status", "RelationshipStatus", _common() + (
@@ -184,12 +184,12 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("stated_by", "ref", "attributedTo", targets=AGENTS),
     ), doc="a bilateral relationship's stated level, its upgrade or an intended upgrade"),
     Kind("figures", "figure", "Figure", _common() + (
-        Field("indicator", "concept", "indicator", required=True, scheme="indicator"),
+        Field("indicator", "concept", "indicator", required=True, scheme="figure-indicator"),
         Field("value", "decimal", "amount", required=True),
         Field("currency", "currency", "currency"),
-        Field("unit", "concept", "unit", scheme="unit"),
+        Field("unit", "concept", "unit", scheme="figure-unit"),
         Field("period", "period", "period"),
-        Field("qualifiers", "concepts", "qualifier", scheme="qualifier"),
+        Field("qualifiers", "concepts", "qualifier", scheme="figure-qualifier"),
         Field("from", "ref", "fromAgent", targets=AGENTS),
         Field("to", "ref", "toAgent", targets=AGENTS),
         Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "commitments")),
@@ -202,7 +202,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("translation", "en", "translation", doc="English translation"),
         Field("speaker", "ref", "speaker", targets=AGENTS),
         Field("speaker_description", "text", "speakerDescription", doc="who speaks, when the text names nobody"),
-        Field("medium", "concept", "medium", required=True, scheme="medium"),
+        Field("medium", "concept", "medium", required=True, scheme="quote-medium"),
         Field("occasion", "ref", "occasion", targets=("events",)),
         Field("date", "date", "date"),
         Field("in_document", "ref", "inDocument", targets=("documents",)),
@@ -240,7 +240,7 @@ ARTICLE_FIELDS: tuple[Field, ...] = (
     Field("language", "str", "language", required=True, doc="BCP 47 tag of the article's language"),
     Field("url", "url", "url"),
     Field("author", "text", None, doc="the author's name, or a description when unnamed"),
-    Field("genre", "concept", "genre", scheme="genre"),
+    Field("genre", "concept", "genre", scheme="article-genre"),
     Field("disclaimer", "evidence", None, doc="the editor's disclaimer, quoted"),
     Field("about", "refs", "about", targets=AGENTS + ("places",)),
 )
@@ -249,7 +249,7 @@ ALL_KINDS: dict[str, Kind] = {k.name: k for k in ENTITY_KINDS + RECORD_KINDS}
 
 PARTICIPANT_FIELDS: tuple[Field, ...] = (
     Field("agent", "ref", "agent", required=True, targets=AGENTS),
-    Field("role", "concept", "role", required=True, scheme="role"),
+    Field("role", "concept", "role", required=True, scheme="participant-role"),
     Field("office", "ref", "inCapacityOf", targets=("offices",)),
     Field("represents", "ref", "represents", targets=AGENTS),
 )
