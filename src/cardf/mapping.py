@@ -127,18 +127,14 @@ class Mapper:
         out.append(Triple(subject, TYPE, ont("Article")))
         self.fields(subject, ARTICLE_FIELDS, meta, out)
         out.append(Triple(subject, ont("textLength"), Literal(str(len(article.text)), datatype=_XSD["integer"])))
-        if "author" in meta:
-            author = self.minter.resource("person", f"{article.slug}-author")
-            origins[author.value] = article.field_origins["author"]
-            out.append(Triple(subject, ont("author"), author))
-            out.append(Triple(author, TYPE, ont("Person")))
-            for lang, name in meta["author"].items():
-                out.append(Triple(author, LABEL, Literal(name, language=lang)))
         language = meta.get("language", "und")
         for span in article.disclaimer:
             out.append(Triple(subject, ont("disclaimer"), Literal(span.text, language=language)))
+        author = self.iri(meta["author"]) if "author" in meta else None
         for record in article.records:
             self.fact(article, subject, record, out, origins)
+            if author is not None and record.kind.name == "opinions":
+                out.append(Triple(self.iri(record.id), ont("attributedTo"), author))
             if record.kind.name == "sources":
                 out.append(Triple(subject, ont("cites"), self.iri(record.id)))
         return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out)
