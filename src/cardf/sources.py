@@ -152,6 +152,8 @@ class _Reader:
                 close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
                 hint = f"; did you mean `{close[0]}`?" if close else f"; expected one of: {', '.join(names)}"
                 self.bad(key_node, label, f"unknown field{hint}")
+                if close:  # the field is there, misspelt: do not also call it missing
+                    values.setdefault("_misspelt", set()).add(close[0])
                 continue
             if _is_null(value_node):
                 if f.required:
@@ -161,8 +163,11 @@ class _Reader:
             if value is not None:
                 values[key] = value
                 origins[key] = self.origin(value_node)
+        misspelt = values.pop("_misspelt", set())
+        if misspelt:
+            values["_misspelt"] = misspelt
         for f in spec:
-            if f.required and f.name not in values and not any(
+            if f.required and f.name not in values and f.name not in misspelt and not any(
                     p.field == f"{context}.{f.name}" for p in self.problems):
                 self.bad(node, context, f"missing required field `{f.name}`")
         return values, origins
@@ -433,8 +438,12 @@ def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | Non
             if article is not None:
                 articles.append(article)
     corpus = Corpus(entities, articles)
-    _resolve(corpus, defined, vocab, problems)
+    if entities is not None:  # without the registry every reference would fail: say only that
+        _resolve(corpus, defined, vocab, problems)
+    else:
+        corpus.entities = []
     if problems:
+        problems.sort(key=lambda p: (str(p.path), p.line or 0, p.column or 0))
         raise InputError(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the sources", problems)
     return corpus
 
@@ -454,8 +463,9 @@ def _read_kind_lists(path: Path, root: Node, kinds: tuple[Kind, ...], reader: _R
     records: list[Record] = []
     extra: dict[str, Node] = {}
     if not isinstance(root, MappingNode):
-        problems.append(where(path, root, None, f"expected a mapping with sections "
-                                                f"({', '.join(k.name for k in kinds)}), found {kind_of(root)}"))
+        sections = ", ".join(list(allowed_extra) + [k.name for k in kinds])
+        problems.append(where(path, root, None, f"expected a mapping with sections ({sections}), "
+                                                f"found {kind_of(root)}"))
         return records, extra
     by_name = {k.name: k for k in kinds}
     names = list(allowed_extra) + [k.name for k in kinds]
@@ -487,16 +497,16 @@ def _read_kind_lists(path: Path, root: Node, kinds: tuple[Kind, ...], reader: _R
     return records, extra
 
 
-def _read_entities(path: Path, vocab, problems, defined) -> list[Record]:
+def _read_entities(path: Path, vocab, problems, defined) -> list[Record] | None:
     if not path.is_file():
         problems.append(Problem(f"missing {ENTITIES_FILE}: the registry of states, persons, offices, "
                                 "organizations and places", path))
-        return []
+        return None
     try:
         root = read_yaml(path)
     except InputError as exc:
         problems.extend(exc.problems)
-        return []
+        return None
     records, _ = _read_kind_lists(path, root, ENTITY_KINDS, _Reader(path, vocab, problems), defined, problems)
     return records
 
@@ -559,7 +569,7 @@ def _attach_evidence(article: Article, record: Record, problems) -> None:
         quote_origin = record.field_origins["text"]
         if not any(r[0] == record.values["text"] for r in refs):
             refs.insert(0, (record.values["text"], None, quote_origin, f"{record.values['_label']}.text"))
-    if not refs and record.kind.evidence_required:
+    if not refs and record.kind.evidence_required and "evidence" not in record.values.get("_misspelt", ()):
         problems.append(Problem("has no `evidence`: quote the words of the article that state it",
                                 record.origin.path, record.origin.line, record.origin.column,
                                 f"{record.values['_label']}.evidence"))
