@@ -1,0 +1,157 @@
+"""Regenerate the README's reference sections from the code, so the docs cannot drift.
+
+    python tests/regen_readme.py        # rewrite the generated sections of README.md
+
+`tests/test_readme.py` fails when README.md differs from what this script would write.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from cardf.cli import main  # noqa: E402
+from cardf.schema import ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS, \
+    RECORD_KINDS, Field  # noqa: E402
+
+TYPE_NAMES = {
+    "id": "id", "str": "string", "en": "English string", "text": "`{ru: …, en: …}`", "texts": "list of `{ru, en}`",
+    "date": "date", "datetime": "date-time", "decimal": "number", "integer": "whole number", "ref": "id",
+    "refs": "id or list of ids", "concept": "code", "concepts": "code or list of codes",
+    "currency": "ISO 4217 code", "url": "URL", "period": "period", "evidence": "evidence",
+    "participants": "list of participants",
+}
+
+
+def _field_row(f: Field) -> str:
+    kind = TYPE_NAMES[f.type]
+    if f.targets:
+        kind += " of " + " / ".join(f.targets)
+    if f.scheme:
+        kind += f" from `{f.scheme}`"
+    predicate = {"label": "rdfs:label", "note": "rdfs:comment", "altLabel": "skos:altLabel"}.get(
+        f.predicate or "", f"cardf:{f.predicate}" if f.predicate else "—")
+    if f.name == "wikidata":
+        predicate = "skos:exactMatch"
+    if f.name == "evidence":
+        predicate = "cardf:evidence"
+    return f"| `{f.name}` | {'yes' if f.required else ''} | {kind} | {predicate} | {f.doc} |"
+
+
+def _table(fields) -> list[str]:
+    return ["| field | required | value | RDF | meaning |", "| --- | --- | --- | --- | --- |"] + \
+        [_field_row(f) for f in fields]
+
+
+def format_reference() -> str:
+    out = ["### `entities.yaml`", ""]
+    for kind in ENTITY_KINDS:
+        out += [f"#### `{kind.name}` — {kind.doc}", "",
+                f"Each becomes a `cardf:{kind.cls}` at `…/id/{kind.segment}/<id>`.", ""] + _table(kind.fields) + [""]
+    out += ["### `facts.yaml`", "", "#### `article` — the article itself (one mapping)", ""] + _table(ARTICLE_FIELDS)
+    out += [""]
+    for kind in RECORD_KINDS:
+        need = "required" if kind.evidence_required else "optional (a quote's `text` is its evidence)"
+        out += [f"#### `{kind.name}` — {kind.doc}", "",
+                f"Each becomes a `cardf:{kind.cls}` at `…/id/{kind.segment}/<id>`; evidence is {need}.", ""]
+        out += _table(kind.fields) + [""]
+    out += ["#### Nested values", "", "A participant (in `participants`):", ""] + _table(PARTICIPANT_FIELDS)
+    out += ["", "A period (`period`, `covers`): a single date for a whole year or month, or:", ""]
+    out += _table(PERIOD_FIELDS)
+    out += ["", "Evidence: a string, a list of strings, or, when the words occur more than once:", ""]
+    out += _table(EVIDENCE_FIELDS)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _commands(group: click.Group, prefix: str):
+    ctx = click.Context(group, info_name=prefix)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        yield f"{prefix} {name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix} {name}")
+
+
+def command_reference() -> str:
+    out = []
+    for path, command in _commands(main, "cardf"):
+        with click.Context(command, info_name=path) as ctx:
+            text = command.get_help(ctx)
+        text = re.sub(r"^Usage: .*?(\S+ \[)", lambda m: m.group(0), text)
+        out += [f"### `{path}`", "", "```text", text.rstrip(), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+MINI = ROOT / "tests" / "fixtures" / "mini"
+SEED = "interaffairs-2025-12-04-russia-central-asia"
+EXAMPLES = ("figure-russia-kyrgyzstan-trade-2024", "quote-peskov-declaration", "relationship-russia-kazakhstan-upgraded")
+
+
+def mini_example() -> str:
+    out = []
+    for rel, lang in (("entities.yaml", "yaml"), ("articles/mini-article/article.txt", "text"),
+                      ("articles/mini-article/facts.yaml", "yaml")):
+        out += [f"`data/{rel}`:", "", f"```{lang}", (MINI / rel).read_text(encoding="utf-8").rstrip("\n"), "```", ""]
+    return "\n".join(out)
+
+
+def _record_yaml(facts: str, record_id: str) -> str:
+    lines = facts.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {record_id}")
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    ") or (end < len(lines) and lines[end].strip() == ""
+                                                                   and end + 1 < len(lines)
+                                                                   and lines[end + 1].startswith("    ")):
+        end += 1
+    return "\n".join(lines[start:end])
+
+
+def examples() -> str:
+    from pyoxigraph import RdfFormat, serialize
+
+    from cardf.export import _used_prefixes, sort_triples
+    from cardf.iris import Minter
+    from cardf.mapping import map_corpus
+    from cardf.sources import load_corpus, load_vocabulary
+
+    data = ROOT / "data"
+    minter = Minter()
+    mapped = map_corpus(load_corpus(data, load_vocabulary(ROOT / "ontology")), minter)
+    triples = [t for a in mapped.articles for t in a.triples]
+    facts = (data / "articles" / SEED / "facts.yaml").read_text(encoding="utf-8")
+    out = []
+    for record_id in EXAMPLES:
+        subject = next(t.subject for t in triples if t.subject.value.endswith("/" + record_id))
+        spans = {t.object for t in triples if t.subject == subject and t.predicate.value.endswith("#evidence")}
+        selectors = {t.object for t in triples if t.subject in spans and t.predicate.value.endswith("hasSelector")}
+        chosen = sort_triples(t for t in triples if t.subject in {subject} | spans | selectors)
+        turtle = serialize(chosen, format=RdfFormat.TURTLE, prefixes=_used_prefixes(chosen, minter.prefixes()))
+        out += ["```yaml", _record_yaml(facts, record_id), "```", "", "becomes", "", "```turtle",
+                turtle.decode("utf-8").rstrip("\n"), "```", ""]
+    return "\n".join(out)
+
+
+SECTIONS = {"mini": mini_example, "examples": examples, "format": format_reference, "commands": command_reference}
+
+
+def render(readme: str) -> str:
+    for name, make in SECTIONS.items():
+        start, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
+        if start not in readme or end not in readme:
+            raise SystemExit(f"README.md lacks the markers {start} … {end}")
+        head, rest = readme.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme = f"{head}{start}\n{make()}{end}{tail}"
+    return readme
+
+
+if __name__ == "__main__":
+    path = ROOT / "README.md"
+    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"rewrote the generated sections of {path.name}")
