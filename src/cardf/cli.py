@@ -189,5 +189,179 @@ def ontology_context(ontology_dir, base, quiet):
     click.echo(context_text(build_context(triples, Minter(base))), nl=False)
 
 
+# ----------------------------------------------------------------------------- ontology toolkit: report, docs
+
+def _existing(path: Path | None, name: str) -> Path | None:
+    """An explicit path, else the project's folder of that name when there is one."""
+    if path is not None:
+        return path
+    found = resource_dir(name)
+    return found if found.exists() else None
+
+
+@ontology.command(name="report")
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), default=None,
+              help="Ontology folder [default: ontology/].")
+@click.option("--shapes", type=click.Path(path_type=Path), default=None,
+              help="SHACL shapes file or folder to check too [default: shapes/].")
+@click.option("--queries", "queries_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of .rq queries whose terms are checked [default: queries/].")
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="Data whose terms are checked: a sources folder, a build folder or an RDF file [default: data/].")
+@click.option("--ontology-only", is_flag=True, help="Check the ontology alone: no shapes, queries or data.")
+@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="YAML profile: turn checks off, change their level, add your own .rq checks.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit 1 when a finding at this level or worse is reported [default: error].")
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json", "markdown"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--no-headers", is_flag=True, help="Leave out the header row (table, tsv, markdown).")
+@click.option("--list-checks", is_flag=True, help="List the checks (after the profile) instead of running them.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources cardf mints.")
+@common
+def ontology_report(ontology_dir, shapes, queries_dir, data, ontology_only, profile, fail_on, fmt, no_headers,
+                    list_checks, base, quiet):
+    """Check the ontology's quality: labels, definitions, alignments, metadata, undefined and deprecated terms.
+
+    Each check is a SPARQL query with a level (error, warning, info); the shapes, queries and
+    data are scanned for terms the ontology does not define, and OWL RL reasoning looks for
+    unsatisfiable classes. Exit 1 when a finding reaches --fail-on.
+
+    Example: cardf ontology report --fail-on warning --format markdown
+    """
+    from . import quality
+
+    if not valid_base(base):
+        raise UsageError(f"--base must be an http(s) IRI ending in '/', got {base!r}")
+    if ontology_only and any(v is not None for v in (shapes, queries_dir, data)):
+        raise UsageError("--ontology-only does not go with --shapes, --queries or --data")
+    loaded = quality.load_profile(profile) if profile is not None else None
+    if list_checks:
+        click.echo(quality.render_checks(quality.select_checks(loaded, profile), fmt, not no_headers), nl=False)
+        return
+    sources = quality.Sources(
+        ontology=ontology_dir or resource_dir("ontology"),
+        shapes=None if ontology_only else _existing(shapes, "shapes"),
+        queries=None if ontology_only else _existing(queries_dir, "queries"),
+        data=None if ontology_only else (data if data is not None else
+                                         (Path("data") if (Path("data") / "entities.yaml").is_file() else None)),
+        base=base)
+    result = quality.report(sources, loaded, profile)
+    click.echo(quality.render(result, fmt, not no_headers), nl=False)
+    say(quality.summary_line(result), quiet)
+    sys.exit(1 if result.fails(fail_on or (loaded.fail_on if loaded else None) or "error") else 0)
+
+
+@ontology.command(name="docs")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/ontology"),
+              show_default=True, help="Folder for index.html, the class diagram and the ontology as Turtle.")
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), default=None,
+              help="Ontology folder [default: ontology/].")
+@click.option("--shapes", type=click.Path(path_type=Path), default=None,
+              help="SHACL shapes file or folder to document [default: shapes/].")
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="Where example instances come from: a sources folder, a build folder or an RDF file "
+                   "[default: data/].")
+@click.option("--no-examples", is_flag=True, help="Leave out example instances from the data.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources cardf mints.")
+@common
+def ontology_docs(out, ontology_dir, shapes, data, no_examples, base, quiet):
+    """Write the ontology's documentation: one self-contained HTML page with a class diagram.
+
+    Classes, properties and vocabularies with their English and Russian labels, definitions,
+    alignments, domains and ranges, the shapes that constrain them and examples from the data.
+    The page loads nothing from the network; the same ontology gives the same bytes.
+
+    Example: cardf ontology docs --out docs/ontology && open docs/ontology/index.html
+    """
+    from . import docs, export
+    from .ontology import load_ontology_quads
+
+    if not valid_base(base):
+        raise UsageError(f"--base must be an http(s) IRI ending in '/', got {base!r}")
+    if no_examples and data is not None:
+        raise UsageError("--no-examples and --data do not go together; choose one")
+    ontology_path = ontology_dir or resource_dir("ontology")
+    examples = None
+    if not no_examples:
+        examples = data if data is not None else (Path("data") if (Path("data") / "entities.yaml").is_file()
+                                                  else None)
+    built = docs.build(ontology_path, _existing(shapes, "shapes"), examples, base)
+    for note in built.notes:
+        say(f"Warning: {note}", quiet)
+    from .iris import Minter
+
+    ontology_ttl = export.write_triples(export.sort_triples(load_ontology_quads(ontology_path)), "ttl",
+                                        Minter(base).prefixes())
+    files = docs.write(built, out, ontology_ttl)
+    say(f"Wrote {', '.join(files)} to {out}/" + (f" (diagram drawn by {built.renderer})" if built.renderer else ""),
+        quiet)
+
+
+# ----------------------------------------------------------------------------- stats and diff
+
+@main.command(name="stats")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json", "turtle"]), default="table",
+              show_default=True, help="A summary table, or the VoID description as Turtle, or JSON.")
+@click.option("--void", "void_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the VoID description (Turtle) to this file.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="The SPARQL endpoint that serves the data, e.g. http://127.0.0.1:7878/query (from cardf serve).")
+@click.option("--input-format", default=None, help="Format of RDF files when the extension does not tell.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources cardf mints.")
+@common
+def stats_cmd(sources, fmt, void_file, endpoint, input_format, base, quiet):
+    """Describe a build: triples, entities, classes, properties, graphs and links to Wikidata (VoID).
+
+    Reads dist/ (its cardf.nq) unless build folders or RDF files are given.
+
+    Example: cardf stats --void dist/void.ttl --endpoint http://127.0.0.1:7878/query
+    """
+    from . import stats
+
+    if not valid_base(base):
+        raise UsageError(f"--base must be an http(s) IRI ending in '/', got {base!r}")
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
+    paths = list(sources) or [Path("dist")]
+    described = stats.collect(stats.read_input(paths, input_format), base, endpoint,
+                              ", ".join(str(p) for p in paths))
+    if void_file is not None:
+        try:
+            void_file.write_bytes(stats.void_turtle(described, base))
+        except OSError as exc:
+            from .errors import ExternalError, Problem
+
+            raise ExternalError(problems=[Problem(f"cannot be written: {exc.strerror or exc}", void_file)]) from None
+        say(f"Wrote the VoID description to {void_file}", quiet)
+    click.echo(stats.render(described, base, fmt), nl=False)
+
+
+@main.command(name="diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--input-format", default=None, help="Format of OLD and NEW when the extension does not tell.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources cardf mints.")
+@common
+def diff_cmd(old, new, fmt, input_format, base, quiet):
+    """Show what changed between two builds (folders with cardf.nq) or two RDF files.
+
+    Removed (-) and added (+) statements grouped by subject, with labels; blank nodes are
+    matched by canonicalization, and a blank-node tree that one statement owns (a union,
+    a list) is shown inline. Exit 0 when equal, 1 when different, 2 when an input is bad.
+
+    Example: cardf diff old-dist dist --format json
+    """
+    from . import diff as rdfdiff
+
+    result = rdfdiff.compare(rdfdiff.load(old, input_format), rdfdiff.load(new, input_format))
+    click.echo(rdfdiff.render(result, fmt, base), nl=False)
+    say(rdfdiff.summary(result), quiet)
+    sys.exit(0 if result.equal else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
