@@ -533,18 +533,21 @@ def render(result: Report, fmt: str, headers: bool = True) -> str:
         clean = [[c.replace("\t", " ").replace("\n", " ") for c in r] for r in rows]
         lines = (["\t".join(HEADERS)] if headers else []) + ["\t".join(r) for r in clean]
         return "".join(line + "\n" for line in lines)
+    names = HEADERS
+    if not any(r[-1] for r in rows):  # no finding has a place: leave the empty column out
+        names, rows = HEADERS[:-1], [r[:-1] for r in rows]
     if fmt == "markdown":
         def cell(value: str) -> str:
             return value.replace("|", "\\|").replace("\n", " ") or " "
         lines = []
         if headers:
-            lines += ["| " + " | ".join(HEADERS) + " |", "| " + " | ".join("---" for _ in HEADERS) + " |"]
+            lines += ["| " + " | ".join(names) + " |", "| " + " | ".join("---" for _ in names) + " |"]
         lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
         return "".join(line + "\n" for line in lines)
     if not rows:
         return ""
-    table = ([HEADERS] if headers else []) + rows
-    widths = [max(len(r[i]) for r in table) for i in range(len(HEADERS))]
+    table = ([names] if headers else []) + rows
+    widths = [max(len(r[i]) for r in table) for i in range(len(names))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     if headers:
         lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
