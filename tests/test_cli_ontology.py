@@ -110,3 +110,11 @@ def test_docs_command_writes_the_site(tmp_path):
     conflict = run("ontology", "docs", "--out", out, "--no-examples", "--data", GOOD / "data.ttl")
     assert conflict.exit_code == 2
     assert conflict.stderr == "Error: --no-examples and --data do not go together; choose one\n"
+
+
+def test_readme_names_every_check():
+    from cardf.quality import builtin_checks
+    from conftest import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Ontology toolkit\n", 1)[1]
+    assert [c.id for c in builtin_checks() if f"`{c.id}`" not in section] == []

@@ -135,7 +135,7 @@ def parse_check(text: str, origin: str) -> Check:
 def builtin_checks() -> list[Check]:
     folder = resources.files("cardf").joinpath("checks")
     found = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".rq")), key=lambda e: e.name)
-    return [parse_check(entry.read_text(encoding="utf-8"), "cardf") for entry in found]
+    return sorted((parse_check(entry.read_text(encoding="utf-8"), "cardf") for entry in found), key=lambda c: c.id)
 
 
 @dataclass
