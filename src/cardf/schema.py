@@ -150,6 +150,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("published_in", "ref", "publishedIn", targets=("organizations",)),
         Field("part_of", "ref", "partOfDocument", targets=("documents",)),
         Field("covers", "period", "coversPeriod"),
+        Field("about", "refs", "about", targets=AGENTS + ("places",), doc="states, bodies and places it concerns"),
     ), doc="named documents: statements, declarations, plans, communiqués, articles, laws"),
     Kind("document_sets", "document-set", "DocumentSet", _common() + (
         Field("count", "integer", "documentCount", required=True),
@@ -182,6 +183,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("kind", "concept", "statusKind", required=True, scheme="status-kind"),
         Field("since", "date", "since"),
         Field("established_by", "ref", "establishedBy", targets=("documents",)),
+        Field("stated_in", "ref", "statedIn", targets=("documents", "quotes", "statements"),
+              doc="a document or speech that states the level without creating it"),
         Field("stated_by", "ref", "attributedTo", targets=AGENTS),
     ), doc="a bilateral relationship's stated level, its upgrade or an intended upgrade"),
     Kind("figures", "figure", "Figure", _common() + (
@@ -190,6 +193,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("currency", "currency", "currency"),
         Field("unit", "concept", "unit", scheme="figure-unit"),
         Field("period", "period", "period"),
+        Field("period_text", "text", "dateText", doc="the period as the text gives it (\"in the next five years\")"),
         Field("qualifiers", "concepts", "qualifier", scheme="figure-qualifier"),
         Field("from", "ref", "fromAgent", targets=AGENTS),
         Field("to", "ref", "toAgent", targets=AGENTS),
@@ -208,7 +212,7 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("occasion", "ref", "occasion", targets=("events",)),
         Field("date", "date", "date"),
         Field("in_document", "ref", "inDocument", targets=("documents",)),
-        Field("about", "refs", "about", targets=AGENTS + ("events", "documents")),
+        Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "places")),
     ), doc="direct quotations, verbatim", evidence_required=False),
     Kind("statements", "statement", "Statement", _common() + (
         Field("mode", "concept", "statementMode", required=True, scheme="statement-mode"),
@@ -218,11 +222,11 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("occasion", "ref", "occasion", targets=("events",)),
         Field("date", "date", "date"),
         Field("in_document", "ref", "inDocument", targets=("documents",)),
-        Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "commitments")),
+        Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "commitments", "places")),
     ), doc="reported speech: promised, confirmed, intends to, noted"),
     Kind("opinions", "opinion", "Opinion", _common() + (
         Field("content", "text", "content", required=True),
-        Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "commitments")),
+        Field("about", "refs", "about", targets=AGENTS + ("events", "documents", "commitments", "places")),
     ), doc="the author's own assessments, kept apart from reported facts"),
     Kind("claims", "claim", "Claim", _common() + (
         Field("claim_about", "ref", "claimAbout", required=True,
