@@ -111,9 +111,20 @@ def load(path: Path, input_format: str | None = None) -> Side:
 
 def stable_blank_nodes(quads: list[Quad]) -> list[Quad]:
     """The quads with every blank node named by its neighbourhood (see the module docstring)."""
-    if not any(isinstance(t, BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name)):
-        return quads
-    dataset = Dataset(quads)
+    plain, blank = _stable(quads)
+    return plain + blank
+
+
+def _stable(quads: list[Quad]) -> tuple[list[Quad], list[Quad]]:
+    """(the quads without blank nodes, the others with their blank nodes renamed)."""
+    plain, blank = [], []
+    for q in quads:
+        (blank if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)
+         or isinstance(q.graph_name, BlankNode) else plain).append(q)
+    if not blank:
+        return plain, []
+    # RDFC-1.0 looks only at the quads that mention a blank node, so only they are canonicalized
+    dataset = Dataset(blank)
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
     canonical = list(dataset)
     mentions: dict[BlankNode, list[Quad]] = defaultdict(list)
@@ -162,20 +173,22 @@ def stable_blank_nodes(quads: list[Quad]) -> list[Quad]:
 
     def r(t):
         return relabel.get(t, t) if isinstance(t, BlankNode) else t
-    return [Quad(r(q.subject), q.predicate, r(q.object), r(q.graph_name)) for q in canonical]
+    return plain, [Quad(r(q.subject), q.predicate, r(q.object), r(q.graph_name)) for q in canonical]
 
 
-def statements(quads: list[Quad]) -> set[Statement]:
+def statements(quads: list[Quad]) -> set:
     """The quads as statements: a blank node that one statement alone points at is written inside it.
 
     So a changed `rdfs:domain [ owl:unionOf ( … ) ]` shows as one removed and one added
     statement of the property, not as a dozen list cells. Blank nodes referred to more than
-    once (or only from a cycle) stay subjects of their own, under their stable names.
+    once (or only from a cycle) stay subjects of their own, under their stable names. Quads
+    without blank nodes stay quads (hashed natively, which keeps big builds fast); `as_statement`
+    turns the few that differ into statements.
     """
-    quads = stable_blank_nodes(quads)
+    plain, blank = _stable(quads)
     out: dict[tuple, list] = defaultdict(list)
     refs: dict[tuple, int] = defaultdict(int)
-    for q in quads:
+    for q in blank:
         g = q.graph_name.value if isinstance(q.graph_name, NamedNode) else ""
         out[(g, q.subject)].append((q.predicate, q.object))
         if isinstance(q.object, BlankNode):
@@ -207,13 +220,20 @@ def statements(quads: list[Quad]) -> set[Statement]:
         return ("node", tuple(sorted(((p, tree(g, v)) for p, v in out[(g, o)]),
                                      key=lambda pv: (pv[0].value, tree_text(pv[1], {})))))
 
-    result = set()
+    result: set = set(plain)
     for (g, s), pairs in out.items():
         if (g, s) in inline:
             continue
         for p, o in pairs:
             result.add(Statement(g, s, p, tree(g, o)))
     return result
+
+
+def as_statement(item) -> Statement:
+    if isinstance(item, Statement):
+        return item
+    g = item.graph_name.value if isinstance(item.graph_name, NamedNode) else ""
+    return Statement(g, item.subject, item.predicate, item.object)
 
 
 def _as_list(out, inline, g: str, node) -> list | None:
@@ -250,8 +270,8 @@ def compare(old: Side, new: Side) -> Diff:
     def side(quads: list[Quad]) -> set[Statement]:
         return statements(quads if by_graph else [Quad(q.subject, q.predicate, q.object) for q in quads])
     a, b = side(old.quads), side(new.quads)
-    removed = sorted(a - b, key=Statement.key)
-    added = sorted(b - a, key=Statement.key)
+    removed = sorted((as_statement(s) for s in a - b), key=Statement.key)
+    added = sorted((as_statement(s) for s in b - a), key=Statement.key)
     labels = _labels(old.quads) | _labels(new.quads)
     return Diff(old, new, removed, added, by_graph, labels)
 
