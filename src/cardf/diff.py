@@ -267,9 +267,11 @@ def compare(old: Side, new: Side) -> Diff:
     """By graph when both sides have named graphs; otherwise the triples, with graph names set aside."""
     by_graph = old.named_graphs and new.named_graphs
 
-    def side(quads: list[Quad]) -> set[Statement]:
-        return statements(quads if by_graph else [Quad(q.subject, q.predicate, q.object) for q in quads])
-    a, b = side(old.quads), side(new.quads)
+    def side(s: Side) -> set:
+        if by_graph or not s.named_graphs:
+            return statements(s.quads)
+        return statements([Quad(q.subject, q.predicate, q.object) for q in s.quads])
+    a, b = side(old), side(new)
     removed = sorted((as_statement(s) for s in a - b), key=Statement.key)
     added = sorted((as_statement(s) for s in b - a), key=Statement.key)
     labels = _labels(old.quads) | _labels(new.quads)
