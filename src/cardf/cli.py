@@ -363,5 +363,126 @@ def diff_cmd(old, new, fmt, input_format, base, quiet):
     sys.exit(0 if result.equal else 1)
 
 
+# ----------------------------------------------------------------------------- load and serve
+
+PROGRESS_MIN_TRIPLES = 5000
+
+
+class _LoadProgress:
+    """A bar on stderr for big loads, with triples per second; off with --quiet or when stderr is no terminal."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.bar = None
+        if not quiet and total >= PROGRESS_MIN_TRIPLES and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="Loading", file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda rate: rate)
+        self.started = 0.0
+
+    def __enter__(self):
+        import time
+
+        self.started = time.perf_counter()
+        if self.bar is not None:
+            self.bar.__enter__()
+            return self.advance
+        return None
+
+    def advance(self, count: int) -> None:
+        import time
+
+        rate = (self.bar.pos + count) / max(time.perf_counter() - self.started, 1e-9)
+        self.bar.update(count, f"{rate:,.0f} triples/s")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Load into the embedded store in DIR (created when missing).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://localhost:7878/store.")
+@click.option("--update-endpoint", default=None, metavar="URL",
+              help="SPARQL 1.1 Update endpoint, for stores without the Graph Store Protocol.")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="Load only this graph (and put triples of triple-only files into it).")
+@click.option("--default-graph", is_flag=True, help="Load the union of all graphs into the default graph.")
+@click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Build folder to load when no FILES are given.")
+@click.option("--input-format", default=None, help="Format of FILES when the extension does not tell.")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
+              help="How CARDF_USER/CARDF_PASSWORD are sent (CARDF_TOKEN is always a bearer token).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for each answer.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Extra attempts after a 429/502/503/504 answer or a dropped connection, with backoff.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Triples per request with --update-endpoint.")
+@common
+def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, dist, input_format, auth, timeout,
+         retries, batch_size, quiet):
+    """Load the build (or FILES) into a triple store, replacing each graph it holds.
+
+    One graph per article, one for the entities, one for the ontology; loading twice
+    leaves the store as loading once. Credentials come from the environment only:
+    CARDF_USER and CARDF_PASSWORD, or CARDF_TOKEN.
+
+    Example: cardf load --endpoint http://localhost:7878/store
+    """
+    from . import remote, store
+
+    targets = [name for name, value in (("--store", store_dir), ("--endpoint", endpoint),
+                                        ("--update-endpoint", update_endpoint)) if value is not None]
+    if len(targets) != 1:
+        raise UsageError("give one of --store DIR, --endpoint URL or --update-endpoint URL"
+                         + (f", not {' and '.join(targets)}" if targets else ""))
+    if graph_iri is not None and default_graph:
+        raise UsageError("--graph and --default-graph do not go together; choose one")
+    target = None
+    if store_dir is None:
+        option, url = ("--endpoint", endpoint) if endpoint is not None else ("--update-endpoint", update_endpoint)
+        target = remote.Endpoint(url, option, remote.credentials_from_env(auth=auth), timeout, retries)
+    graphs = store.plan(store.read_inputs(list(files), dist, input_format), graph_iri, default_graph)
+    with _LoadProgress(store.total_triples(graphs), quiet) as advance:
+        if target is None:
+            result = store.load_store(store_dir, graphs, advance)
+        elif endpoint is not None:
+            result = remote.load_graph_store(target, graphs, advance)
+        else:
+            result = remote.load_update(target, graphs, batch_size, advance)
+    say(result.summary(), quiet)
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=Path("dist/store"), show_default=True,
+              metavar="DIR", help="The store to serve (cardf build writes dist/store).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address opens the store to the network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port to listen on.")
+@click.option("--union/--no-union", default=True, show_default=True,
+              help="Let queries without GRAPH see all graphs (cardf keeps every triple in a named graph).")
+@click.option("--timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+              help="Stop queries that run longer than this.")
+@common
+def serve(store_dir, host, port, union, timeout, quiet):
+    """Serve the built store read-only: a SPARQL endpoint and a query page, until Ctrl-C.
+
+    Runs the Oxigraph server (installed with cardf) on 127.0.0.1 unless --host says otherwise;
+    open the address it prints in a browser to write queries.
+
+    Example: cardf serve --port 7878
+    """
+    from .serve import serve as run_server
+
+    def ready(served):
+        say(f"Serving {store_dir} read-only at {served.url} (SPARQL endpoint: {served.query_url}). "
+            "Press Ctrl-C to stop.", quiet)
+
+    run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet))
+    say("Stopped.", quiet)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,12 +1,90 @@
-"""The embedded store: an on-disk Oxigraph database that `cardf build` fills and `cardf query` reads."""
+"""Stores: the embedded Oxigraph database that `cardf build` fills, and what `cardf load` sends anywhere.
+
+A load is planned as a list of graphs, each replaced whole in the target store, so that
+loading the same data twice leaves the store as loading it once, and a changed article
+replaces just its own graph. The same plan feeds the embedded store here and the remote
+stores in `remote.py`.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
-from .errors import ExternalError, Problem
+from .errors import ExternalError, InputError, Problem, UsageError
+from .rdfio import read_quads
+
+# What `cardf load` reads from a build folder when no files are named: the first one present.
+BUILD_FILES = ("cardf.nq", "cardf.trig")
+
+Progress = Callable[[int], None]
+LIST_LIMIT = 5  # graphs named in a message before "… and N more"
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """One graph to put into a store, replacing whatever the store holds under that name."""
+
+    name: NamedNode | DefaultGraph
+    triples: list[Triple]
+
+    @property
+    def label(self) -> str:
+        return "the default graph" if isinstance(self.name, DefaultGraph) else f"<{self.name.value}>"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    target: str
+    graphs: int
+    triples: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.triples / self.seconds if self.seconds > 0 else float(self.triples)
+
+    def summary(self) -> str:
+        return (f"Loaded {self.triples:,} triples in {self.graphs:,} graph(s) into {self.target} "
+                f"in {self.seconds:.2f} s ({self.rate:,.0f} triples/s).")
+
+
+class LoadFailed(ExternalError):
+    """A load that stopped part-way: says which graphs made it and which did not."""
+
+    event = "the failure"
+
+    def __init__(self, message: str, loaded: list[GraphData], pending: list[GraphData], partial: bool = False):
+        super().__init__(message)
+        self.loaded, self.pending, self.partial = list(loaded), list(pending), partial
+
+    def lines(self, limit: int = 50) -> list[str]:
+        head = str(self)
+        if not self.loaded and not self.partial:
+            return [f"{head}; nothing was loaded"]
+        total = len(self.loaded) + len(self.pending)
+        first, rest = self.pending[0], self.pending[1:]
+        state = "may be partly loaded; load again" if self.partial else "failed"
+        return [f"{head}; {len(self.loaded)} of {total} graph(s) were loaded before {self.event}",
+                f"loaded: {_names(self.loaded)}" if self.loaded else "loaded: none",
+                f"not loaded: {first.label} ({state}){', ' + _names(rest) if rest else ''}"]
+
+
+class LoadInterrupted(LoadFailed):
+    """Ctrl-C during a load: exit 130 like any interrupted command, but say where the load stopped."""
+
+    exit_code = EXIT_INTERRUPTED
+    event = "the interruption"
+
+
+def _names(graphs: list[GraphData], limit: int = LIST_LIMIT) -> str:
+    shown = ", ".join(g.label for g in graphs[:limit])
+    return shown + (f", … and {len(graphs) - limit} more" if len(graphs) > limit else "")
 
 
 def write_store(path: Path, quads: list[Quad]) -> int:
@@ -20,3 +98,105 @@ def write_store(path: Path, quads: list[Quad]) -> int:
     except OSError as exc:
         raise ExternalError(problems=[Problem(f"cannot write the embedded store: {exc}", path)]) from None
     return count
+
+
+def build_file(dist: Path) -> Path:
+    """The build output that keeps the named graphs, or a clear error when there is none."""
+    for name in BUILD_FILES:
+        if (dist / name).is_file():
+            return dist / name
+    raise InputError(problems=[Problem(
+        f"no build output here ({' or '.join(BUILD_FILES)}); run `cardf build` first, or name the files to load",
+        dist)])
+
+
+def read_inputs(files: list[Path], dist: Path, input_format: str | None = None) -> list[Quad]:
+    """The quads of the named files, or of the build in `dist` when no files are named."""
+    if not files:
+        return read_quads(build_file(dist))
+    quads: list[Quad] = []
+    for path in files:
+        quads += read_quads(path, input_format)
+    return quads
+
+
+def plan(quads: list[Quad], graph: str | None = None, default_graph: bool = False) -> list[GraphData]:
+    """Split quads into the graphs to replace.
+
+    Without options every named graph is loaded under its own name, and triples from
+    triple-only formats (Turtle, N-Triples) go to the default graph. `graph` loads one
+    graph: the input's named graph of that name plus any default-graph triples, under
+    that name. `default_graph` loads the union of everything into the default graph.
+    """
+    if graph is not None and default_graph:
+        raise UsageError("--graph and --default-graph do not go together; choose one")
+    if default_graph:
+        return [GraphData(DefaultGraph(), _unique(q.triple for q in quads))]
+    if graph is not None:
+        try:
+            target = NamedNode(graph)
+        except ValueError:
+            raise UsageError(f"--graph: {graph!r} is not an absolute IRI") from None
+        chosen = _unique(q.triple for q in quads if q.graph_name == target or isinstance(q.graph_name, DefaultGraph))
+        if not chosen:
+            names = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, NamedNode)})
+            hint = f"; the input has {len(names)} named graph(s), e.g. <{names[0]}>" if names else ""
+            raise UsageError(f"--graph: the input holds no triples for <{graph}>{hint}")
+        return [GraphData(target, chosen)]
+    by_graph: dict[NamedNode | DefaultGraph, list[Triple]] = {}
+    for q in quads:
+        by_graph.setdefault(q.graph_name, []).append(q.triple)
+    ordered = sorted(by_graph, key=lambda g: (isinstance(g, NamedNode), getattr(g, "value", "")))
+    return [GraphData(g, _unique(by_graph[g])) for g in ordered]
+
+
+def _unique(triples) -> list[Triple]:
+    return list(dict.fromkeys(triples))
+
+
+def total_triples(graphs: list[GraphData]) -> int:
+    return sum(len(g.triples) for g in graphs)
+
+
+def load_store(path: Path, graphs: list[GraphData], progress: Progress | None = None) -> LoadResult:
+    """Replace each graph in the embedded store at `path` (created when missing).
+
+    An empty store is filled by Oxigraph's bulk loader (about twice as fast, not
+    transactional: rerun the load after a failure). Otherwise each graph is cleared, then
+    filled in one transaction; a failure between the two leaves that graph empty until the
+    load is run again.
+    """
+    started = time.perf_counter()
+    if path.exists() and not path.is_dir():
+        raise UsageError(problems=[Problem("exists and is not a folder; --store needs a store folder", path)])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = Store(str(path))
+    except OSError as exc:
+        why = "it is in use by another process (a running `oxigraph serve`?)" if "lock" in str(exc).lower() \
+            else str(exc)
+        raise ExternalError(problems=[Problem(f"cannot open the store: {why}", path)]) from None
+    loaded: list[GraphData] = []
+
+    def quads(g: GraphData):
+        yield from (Quad(t.subject, t.predicate, t.object, g.name) for t in g.triples)
+        loaded.append(g)
+        if progress:
+            progress(len(g.triples))
+
+    try:
+        if next(iter(store), None) is None:
+            store.bulk_extend(q for g in graphs for q in quads(g))
+        else:
+            for g in graphs:
+                store.clear_graph(g.name)
+                store.extend(quads(g))
+        store.flush()
+    except OSError as exc:
+        pending = graphs[len(loaded):]
+        raise LoadFailed(f"{path}: cannot write the store: {exc}", loaded, pending, partial=True) from None
+    except KeyboardInterrupt:
+        raise LoadInterrupted(f"{path}: interrupted", loaded, graphs[len(loaded):], partial=True) from None
+    finally:
+        del store
+    return LoadResult(str(path), len(graphs), total_triples(graphs), time.perf_counter() - started)

@@ -1,0 +1,205 @@
+"""`cardf serve`: the built store behind a local, read-only SPARQL endpoint with a query page.
+
+cardf runs no HTTP server of its own: it launches `oxigraph serve-read-only` (the PyPI
+package `oxigraph`, a dependency) on the store and stays in the foreground as its parent,
+so that Ctrl-C (or SIGTERM) stops the server cleanly and never leaves it running behind.
+"""
+
+from __future__ import annotations
+
+import collections
+import errno
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ExternalError, InputError, Problem
+
+STARTUP_SECONDS = 20.0
+STOP_SECONDS = 5.0
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str  # the query page
+    query_url: str  # the SPARQL 1.1 Protocol endpoint
+    pid: int
+
+
+def find_server() -> str:
+    """The `oxigraph` binary of this environment (beside the Python running cardf), else on PATH."""
+    here = Path(sys.executable).parent
+    for name in ("oxigraph", "oxigraph.exe"):
+        if (here / name).is_file():
+            return str(here / name)
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    raise ExternalError("the Oxigraph server is not installed in this environment; run: pip install oxigraph")
+
+
+def check_store(store: Path) -> None:
+    if not store.is_dir() or not (store / "CURRENT").is_file():
+        why = "no store here" if not store.exists() else "is not an Oxigraph store"
+        raise InputError(problems=[Problem(f"{why}; run `cardf build` first, or pass --store DIR", store)])
+
+
+def _bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with a plain message, when the address cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise ExternalError(f"--host: cannot resolve {host!r}") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no conflict
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _bind_error(host, port, exc.errno) from None
+
+
+def _bind_error(host: str, port: int, code: int | None) -> ExternalError:
+    where = _bind_address(host, port)
+    if code == errno.EADDRINUSE:
+        return ExternalError(f"{where}: the port is already in use; stop what uses it or pass --port with a free one")
+    if code == errno.EACCES:
+        return ExternalError(f"{where}: not allowed to listen on this port; pass --port above 1023")
+    if code == errno.EADDRNOTAVAIL:
+        return ExternalError(f"{where}: this machine has no such address; pass --host 127.0.0.1")
+    return ExternalError(f"{where}: cannot listen here ({errno.errorcode.get(code or 0, code)})")
+
+
+def _accepting(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class _Output:
+    """Collects the server's messages; after startup, passes them on to `echo`."""
+
+    def __init__(self, stream, echo: Callable[[str], None]):
+        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        self.echo = echo
+        self.forward = False
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream) -> None:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.lines.append(line)
+            if self.forward and line and not line.startswith("Listening for requests"):
+                self.echo(line)
+
+    def error(self, any_line: bool = False) -> str:
+        """The server's own one-line reason, without the Rust backtrace that follows it."""
+        for line in self.lines:
+            if line.startswith("Error:"):
+                return line[len("Error:"):].strip()
+        return next((line for line in self.lines if line.strip()), "") if any_line else ""
+
+
+class _Stop(Exception):
+    pass
+
+
+def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = True, timeout: int | None = None,
+          on_ready: Callable[[Served], None] | None = None, echo: Callable[[str], None] = print) -> int:
+    """Run the read-only server until Ctrl-C, SIGTERM or SIGHUP, then stop it and return 0."""
+    check_store(store)
+    binary = find_server()
+    check_port(host, port)
+    command = [binary, "serve-read-only", "--location", str(store), "--bind", _bind_address(host, port)]
+    if union:
+        command.append("--union-default-graph")
+    if timeout:
+        command += ["--timeout-s", str(timeout)]
+    previous = _trap_stop_signals()
+    process = None
+    try:
+        try:
+            # Its own session: the terminal's Ctrl-C reaches cardf only, and cardf decides how the server stops.
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise ExternalError(f"cannot start the Oxigraph server {binary}: {exc.strerror or exc}") from None
+        output = _Output(process.stdout, echo)
+        _wait_until_ready(process, output, host, port)
+        web = f"http://{_bind_address(host, port)}/"
+        if on_ready:
+            on_ready(Served(web, web + "query", process.pid))
+        output.forward = True
+        code = process.wait()
+        output.thread.join(timeout=1.0)
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        raise ExternalError(f"the Oxigraph server stopped by itself ({how})"
+                            + (f": {output.error()}" if output.error() else ""))
+    except (KeyboardInterrupt, _Stop):
+        return _stop(process) if process is not None else 0
+    finally:
+        if process is not None and process.poll() is None:
+            _stop(process)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _trap_stop_signals() -> dict:
+    """SIGTERM and SIGHUP stop the server the way Ctrl-C does, instead of orphaning it."""
+
+    def on_stop(signum, frame):
+        raise _Stop()
+
+    previous = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                previous[sig] = signal.signal(sig, on_stop)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+    return previous
+
+
+def _wait_until_ready(process: subprocess.Popen, output: _Output, host: str, port: int) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output.thread.join(timeout=1.0)
+            why = output.error(any_line=True)
+            if "Address already in use" in why:
+                raise _bind_error(host, port, errno.EADDRINUSE)
+            raise ExternalError(f"the Oxigraph server did not start: {why or f'exit status {process.returncode}'}")
+        if _accepting(host, port):
+            return
+        time.sleep(POLL_SECONDS)
+    raise ExternalError(f"the Oxigraph server did not answer on {_bind_address(host, port)} "
+                        f"within {STARTUP_SECONDS:g} s")
+
+
+def _stop(process: subprocess.Popen) -> int:
+    """SIGINT first (what Ctrl-C would have sent), then SIGTERM, then SIGKILL."""
+    for send in (lambda: process.send_signal(signal.SIGINT), process.terminate, process.kill):
+        if process.poll() is not None:
+            break
+        send()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
+    return 0

@@ -1,0 +1,202 @@
+"""`cardf serve`: a real read-only Oxigraph server over the built store, started and stopped as a user does."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad
+
+from cardf.store import write_store
+from conftest import LOCAL_ONLY, free_port, run, wait_for_port
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds child processes in /proc")
+
+G = NamedNode("http://example.org/graph/a")
+QUADS = [Quad(NamedNode("http://example.org/x"), NamedNode("http://example.org/name"), Literal(name), G)
+         for name in ("Икс", "X")]
+
+
+def children(pid: int) -> list[int]:
+    """Ids of the live processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@dataclass
+class Serving:
+    process: subprocess.Popen
+    port: int
+    server_pid: int
+    greeting: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def count(self, query: str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") -> int:
+        req = urllib.request.Request(self.url + "/query", data=query.encode(), method="POST",
+                                     headers={"Content-Type": "application/sparql-query",
+                                              "Accept": "application/sparql-results+json"})
+        with LOCAL_ONLY.open(req, timeout=10) as resp:
+            return int(json.load(resp)["results"]["bindings"][0]["n"]["value"])
+
+
+def start_serve(store: Path, *extra: str) -> Serving:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cardf", "serve", "--store", str(store), "--port", str(port),
+                                *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, process)
+        deadline = time.monotonic() + 10
+        while not children(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (server_pid,) = children(process.pid)
+        greeting = process.stderr.readline().decode()  # printed once the server answers; EOF if cardf died
+    except BaseException:
+        _kill(process)
+        raise
+    return Serving(process, port, server_pid, greeting)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    for pid in children(process.pid):
+        os.kill(pid, signal.SIGKILL)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`cardf serve` on a small store; stopped (and its server with it) by pid whatever the test did."""
+    write_store(tmp_path / "store", QUADS)
+    serving = start_serve(tmp_path / "store")
+    try:
+        yield serving
+    finally:
+        if serving.process.poll() is None:
+            serving.process.send_signal(signal.SIGINT)
+            try:
+                serving.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill(serving.process)
+        if alive(serving.server_pid):
+            os.kill(serving.server_pid, signal.SIGKILL)
+
+
+def _stops_cleanly(serving: Serving, sig: int) -> None:
+    serving.process.send_signal(sig)
+    out, err = serving.process.communicate(timeout=20)
+    assert serving.process.returncode == 0, err
+    assert out == b""
+    assert serving.greeting + err.decode() == (f"Serving {_store_arg(serving)} read-only at {serving.url}/ "
+                                               f"(SPARQL endpoint: {serving.url}/query). Press Ctrl-C to stop.\n"
+                                               "Stopped.\n")
+    assert not alive(serving.server_pid)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", serving.port), timeout=1).close()
+
+
+def _store_arg(serving: Serving) -> str:
+    args = serving.process.args
+    return args[args.index("--store") + 1]
+
+
+def test_serves_sparql_over_every_graph_and_a_query_page(served):
+    assert served.count() == 2  # the union of the named graphs, without GRAPH in the query
+    assert served.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G.value}> {{ ?s ?p ?o }} }}") == 2
+    with LOCAL_ONLY.open(served.url + "/", timeout=10) as resp:
+        page = resp.read().decode()
+    assert resp.status == 200 and "<title>Oxigraph server</title>" in page and "yasgui" in page
+
+
+def test_is_read_only(served):
+    req = urllib.request.Request(served.url + "/store?default", data=b"<http://a> <http://b> <http://c> .",
+                                 method="PUT", headers={"Content-Type": "application/n-triples"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        LOCAL_ONLY.open(req, timeout=10)
+    assert err.value.code == 403
+    assert served.count() == 2
+
+
+def test_binds_loopback_by_default(served):
+    command = Path(f"/proc/{served.server_pid}/cmdline").read_bytes().split(b"\0")
+    assert command[command.index(b"--bind") + 1] == f"127.0.0.1:{served.port}".encode()
+    assert b"serve-read-only" in command
+
+
+def test_ctrl_c_stops_the_server_cleanly(served):
+    _stops_cleanly(served, signal.SIGINT)
+
+
+def test_sigterm_stops_the_server_cleanly(served):
+    _stops_cleanly(served, signal.SIGTERM)
+
+
+def test_serves_the_built_store(dist):
+    report = json.loads((dist / "report.json").read_text())
+    serving = start_serve(dist / "store")
+    try:
+        assert serving.count() == report["triples"]["total"]
+        for graph, triples in report["triples"]["graphs"].items():
+            assert serving.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == triples
+        _stops_cleanly(serving, signal.SIGINT)
+    finally:
+        _kill(serving.process)
+
+
+def test_missing_store(tmp_path):
+    result = run("serve", "--store", tmp_path / "nothing", "--port", free_port())
+    assert (result.exit_code, result.output) == (
+        2, f"Error: {tmp_path / 'nothing'}: no store here; run `cardf build` first, or pass --store DIR\n")
+
+
+def test_folder_that_is_not_a_store(tmp_path):
+    result = run("serve", "--store", tmp_path, "--port", free_port())
+    assert (result.exit_code, result.output) == (
+        2, f"Error: {tmp_path}: is not an Oxigraph store; run `cardf build` first, or pass --store DIR\n")
+
+
+def test_port_taken(tmp_path):
+    write_store(tmp_path / "store", QUADS)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--store", tmp_path / "store", "--port", port)
+    assert (result.exit_code, result.output) == (
+        3, f"Error: 127.0.0.1:{port}: the port is already in use; stop what uses it or pass --port with a free one\n")
+
+
+def test_a_server_that_dies_is_an_external_failure(served):
+    os.kill(served.server_pid, signal.SIGKILL)
+    out, err = served.process.communicate(timeout=20)
+    assert served.process.returncode == 3
+    assert err.decode() == "Error: the Oxigraph server stopped by itself (killed by signal 9)\n"
