@@ -1,0 +1,1007 @@
+"""Stage 6 — asking questions: named SPARQL queries over the embedded store, RDF files or an endpoint.
+
+A question is a `.rq` file in `queries/` whose leading comment block is its header:
+
+    # title: Quotes by a person
+    # description: Every direct quotation of one speaker, with its occasion and date.
+    # param: speaker = person:vladimir-putin — the person quoted
+    # example: cardf query quotes-by-person --param speaker=person:sadyr-japarov
+
+Parameters are bound as RDF terms, never pasted into the query text, so no value can change
+what a query means:
+
+* over an endpoint, by a `VALUES` block placed first in the query's outermost WHERE group,
+  written from the term with every character that could end a literal or an IRI escaped
+  (IRIs are checked by pyoxigraph, language tags and datatypes too). The block is found by a
+  scanner that skips comments, strings and IRIs, so braces or keywords inside them never
+  mislead it;
+* locally (embedded store, `--data` files) through pyoxigraph's `substitutions`, which
+  follow SPARQL SEP-0007 (Oxigraph asks that the variable be projected: in the SELECT
+  clause, or `SELECT *`), together with the same VALUES block, because Oxigraph's planner
+  does not use substituted values (see `_values_hint`).
+
+A parameter used only inside a sub-SELECT would be seen differently by the two ways of
+binding, so library queries use parameters in their outer pattern; the tests run every
+library query both ways and compare the answers.
+
+Queries run over the union of the named graphs (pyoxigraph's `use_default_graph_as_union`);
+an endpoint answers over its own default graph (see the README for how to make it the union).
+With a timeout, a local query runs in a worker process that is killed when time runs out.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import ipaddress
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
+                        Store, Triple, Variable, parse, parse_query_results)
+
+from .errors import CardfError, ExternalError, InputError, Problem, UsageError
+from .iris import RDFS, SKOS, XSD, Minter
+
+SUFFIX = ".rq"
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+GRAPH_FORMATS = ("ttl", "nt", "jsonld")
+FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt"}
+ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS + tuple(FORMAT_ALIASES)
+ENV_USER, ENV_PASSWORD, ENV_TOKEN = "CARDF_USER", "CARDF_PASSWORD", "CARDF_TOKEN"
+TERMINAL_CELL = 60  # widest table cell on a terminal; pipes get whole values
+LABEL_BATCH = 200
+_XSD_STRING = XSD + "string"
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+# ----------------------------------------------------------------------------- the query library
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str  # the default as written in the header; parsed with the query's prefixes when bound
+    doc: str = ""
+    line: int | None = None
+
+
+@dataclass
+class Query:
+    """One question: its text, where it came from, and what its header says."""
+
+    text: str
+    origin: str  # a path, `-e` or `<stdin>`: named in error messages
+    name: str = ""
+    title: str = ""
+    description: str = ""
+    params: dict[str, Param] = field(default_factory=dict)
+    example: str = ""
+
+    @property
+    def form(self) -> str:
+        return query_form(self.text)
+
+    def prefixes(self) -> dict[str, str]:
+        """The project's prefixes, overridden by the ones the query declares itself."""
+        return {**Minter().prefixes(), **declared_prefixes(self.text)}
+
+
+_HEADER_LINE = re.compile(r"#\s*([A-Za-z]+)\s*:\s?(.*)$")
+_PARAM = re.compile(r"\??([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(<[^>]*>|\"(?:[^\"\\]|\\.)*\"(?:@[A-Za-z0-9-]+|\^\^\S+)?"
+                    r"|'(?:[^'\\]|\\.)*'(?:@[A-Za-z0-9-]+|\^\^\S+)?|\S+)\s*(?:(?:—|--|-|:)\s*)?(.*)$")
+HEADER_KEYS = ("title", "description", "param", "example")
+
+
+def parse_query(text: str, origin: str, name: str = "") -> Query:
+    """Read the header: the comment lines before the first line of SPARQL."""
+    q = Query(text=text, origin=origin, name=name)
+    last = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER_LINE.match(stripped)
+        key = m.group(1).lower() if m else None
+        if key in HEADER_KEYS:
+            value = m.group(2).strip()
+            if key == "param":
+                p = _PARAM.match(value)
+                if not p:
+                    raise InputError(problems=[Problem("a parameter is written `param: name = default — what it is`",
+                                                       origin, number, field="header")])
+                if p.group(1) in q.params:
+                    raise InputError(problems=[Problem(f"parameter `{p.group(1)}` is declared twice", origin, number,
+                                                       field="header")])
+                q.params[p.group(1)] = Param(p.group(1), p.group(2), p.group(3).strip(), number)
+                last = ("param", p.group(1))
+            else:
+                setattr(q, key, value)
+                last = (key, None)
+        elif last and stripped.lstrip("#").strip() and line.startswith("#  "):
+            more = stripped.lstrip("#").strip()  # an indented comment line continues the previous entry
+            if last[0] == "param":
+                p = q.params[last[1]]
+                q.params[last[1]] = Param(p.name, p.default, f"{p.doc} {more}".strip(), p.line)
+            else:
+                setattr(q, last[0], f"{getattr(q, last[0])} {more}".strip())
+        else:
+            last = None
+    return q
+
+
+def load_query_file(path: Path, name: str = "") -> Query:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(problems=[Problem("file not found", path)]) from None
+    except UnicodeDecodeError:
+        raise InputError(problems=[Problem("is not UTF-8 text", path)]) from None
+    except OSError as exc:
+        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path)]) from None
+    return parse_query(text, str(path), name or path.stem)
+
+
+def library(folder: Path) -> dict[str, Query]:
+    """Every named query in the folder, by name (the file name without `.rq`)."""
+    if not folder.is_dir():
+        raise UsageError(problems=[Problem("no folder of named queries here; pass --queries DIR", folder)])
+    return {p.stem: load_query_file(p) for p in sorted(folder.glob(f"*{SUFFIX}"))}
+
+
+def find_query(name: str, folder: Path) -> Query:
+    path = folder / f"{name}{SUFFIX}"
+    if path.is_file():
+        return load_query_file(path, name)
+    names = sorted(p.stem for p in folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    close += [n for n in names if name in n and n not in close][:3 - len(close)]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(f"no query named `{name}` in {folder}{hint} (`cardf query --list` shows them all)")
+
+
+def resolve(source: str | None, expression: str | None, stdin_text: str | None, folder: Path) -> Query:
+    """The query to run: `-e TEXT`, a FILE.rq, a library NAME, or the text on stdin (`-` or nothing)."""
+    if expression is not None:
+        if source is not None:
+            raise UsageError("give either a query NAME or FILE or -e QUERY, not both")
+        return parse_query(expression, "-e")
+    if source is not None and source != "-":
+        if source.endswith((SUFFIX, ".sparql")) or "/" in source or os.sep in source:
+            return load_query_file(Path(source))
+        return find_query(source, folder)
+    if stdin_text is None or not stdin_text.strip():
+        raise UsageError("no query given: name one from the library (`cardf query --list`), give a FILE.rq, "
+                         "-e 'SELECT …', or pipe a query on stdin")
+    return parse_query(stdin_text, "<stdin>")
+
+
+# ----------------------------------------------------------------------------- scanning SPARQL text
+
+_OPAQUE = re.compile(r"""
+    \#[^\n\r]*                                    # a comment
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"          # long strings
+  | '''(?:[^'\\]|\\.|'(?!''))*'''
+  | "(?:[^"\\\n\r]|\\.)*"                         # short strings
+  | '(?:[^'\\\n\r]|\\.)*'
+  | <[^<>"{}|^`\\\x00-\x20]*>                     # an IRI, as SPARQL's IRIREF token
+""", re.X | re.S)
+
+
+def masked(text: str) -> str:
+    """The query with comments, strings and IRIs blanked out (same length, newlines kept)."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def _keyword(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w:?$]){word}(?![\w:-])", re.I)
+
+
+_FORM = _keyword("(SELECT|CONSTRUCT|DESCRIBE|ASK)")
+_WHERE = _keyword("WHERE")
+_SERVICE = _keyword("SERVICE")
+_PREFIX_DECL = re.compile(r"(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+
+
+def query_form(text: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK; '' when the text has none of them."""
+    m = _FORM.search(masked(text))
+    return m.group(1).upper() if m else ""
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    blank = masked(text)
+    return {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text) if blank[m.start()] != " "}
+
+
+def uses_service(text: str) -> bool:
+    return bool(_SERVICE.search(masked(text)))
+
+
+def has_variable(text: str, name: str) -> bool:
+    return bool(re.search(rf"[?$]{re.escape(name)}(?![\w])", masked(text)))
+
+
+def where_brace(text: str) -> int | None:
+    """Index of the `{` that opens the query's outermost WHERE group, or None when there is none."""
+    blank = masked(text)
+    form = _FORM.search(blank)
+    if not form:
+        return None
+    depth = parens = 0
+    saw_where = False
+    for m in re.finditer(r"[{}()]|" + _WHERE.pattern, blank[form.end():], re.I):
+        token = m.group(0)
+        at = form.end() + m.start()
+        if token == "(":
+            parens += 1
+        elif token == ")":
+            parens -= 1
+        elif token == "{":
+            if depth == 0 and parens == 0 and (saw_where or form.group(1).upper() != "CONSTRUCT"):
+                return at
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and parens == 0:
+            if form.group(1).upper() == "CONSTRUCT" and not blank[form.end():at].strip():
+                raise UsageError("parameters cannot be bound in the short form `CONSTRUCT WHERE { … }`; "
+                                 "write `CONSTRUCT { … } WHERE { … }`")
+            saw_where = True
+    return None
+
+
+# ----------------------------------------------------------------------------- RDF terms
+
+_PN_PREFIX = r"(?:[A-Za-z][\w.-]*)?"
+_PNAME = re.compile(rf"^({_PN_PREFIX}):((?:[\w.:%-]|\\[-_~.!$&'()*+,;=/?#@%])*)$")
+_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_LITERAL = re.compile(r"""^(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')(?:@([^\s^]+)|\^\^(\S+))?$""", re.S)
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_SHAPES = [  # a bare value that looks like one of these becomes a typed literal
+    (re.compile(r"^[+-]?\d+$"), "integer"),
+    (re.compile(r"^[+-]?\d*\.\d+$"), "decimal"),
+    (re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$"), "double"),
+    (re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"), "date"),
+    (re.compile(r"^-?\d{4,}-\d{2}$"), "gYearMonth"),
+    (re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$"), "dateTime"),
+    (re.compile(r"^(?:true|false)$"), "boolean"),
+]
+
+
+def _unescape(body: str) -> str:
+    def one(m: re.Match) -> str:
+        s = m.group(0)
+        if s[1] in "uU":
+            return chr(int(s[2:], 16))
+        if s[1] in _ECHAR:
+            return _ECHAR[s[1]]
+        raise ValueError(f"unknown escape `{s}`")
+    return re.sub(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", one, body, flags=re.S)
+
+
+def _iri(value: str, prefixes: dict[str, str]) -> NamedNode:
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return NamedNode(value[1:-1])
+        except ValueError as exc:
+            raise ValueError(f"{value} is not an IRI: {exc}") from None
+    m = _PNAME.match(value)
+    if not m or m.group(1) not in prefixes:
+        prefix = value.split(":", 1)[0]
+        raise ValueError(f"unknown prefix `{prefix}:`; write the IRI in full as <…>")
+    return NamedNode(prefixes[m.group(1)] + re.sub(r"\\(.)", r"\1", m.group(2)))
+
+
+def parse_term(value: str, prefixes: dict[str, str]) -> Term:
+    """A parameter value written the way SPARQL writes terms; anything else is a plain string.
+
+    `<https://…>` and `state:russia` are IRIs, `"Москва"@ru` a language-tagged string,
+    `"4.1"^^xsd:decimal` a typed literal, `2025-11-11` a date, `2025-11` a year and month,
+    `42` an integer, `4.1` a decimal, `true` a boolean. Quote a value to keep it a string;
+    whatever is none of these (including text that merely starts with a quote) is a plain
+    string. Raises ValueError with a reason.
+    """
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return _iri(text, prefixes)
+    m = _LITERAL.match(text)
+    if m:
+        body = _unescape(m.group(1) if m.group(1) is not None else m.group(2))
+        if m.group(3):
+            if not _LANG.match(m.group(3)):
+                raise ValueError(f"`{m.group(3)}` is not a language tag such as ru or en")
+            return Literal(body, language=m.group(3).lower())
+        if m.group(4):
+            return Literal(body, datatype=_iri(m.group(4), prefixes))
+        return Literal(body)
+    if text.startswith("_:"):
+        raise ValueError("a blank node cannot be a parameter: it names nothing outside its own graph")
+    for shape, datatype in _SHAPES:
+        if shape.match(text):
+            return Literal(text, datatype=NamedNode(XSD + datatype))
+    if _PNAME.match(text):
+        return _iri(text, prefixes)
+    return Literal(value)
+
+
+def sparql_term(term: Term) -> str:
+    """A term as SPARQL text, escaped so that it can only ever be that one term."""
+    if isinstance(term, NamedNode):
+        NamedNode(term.value)  # pyoxigraph refuses IRIs with spaces, <, >, ", {, }, |, ^, ` or \
+        return f"<{term.value}>"
+    if isinstance(term, Literal):
+        body = (term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                .replace("\r", "\\r").replace("\t", "\\t"))
+        if term.language:
+            if not _LANG.match(term.language):
+                raise ValueError(f"invalid language tag {term.language!r}")
+            return f'"{body}"@{term.language}'
+        if term.datatype.value == _XSD_STRING:
+            return f'"{body}"'
+        return f'"{body}"^^{sparql_term(term.datatype)}'
+    raise ValueError(f"cannot bind {term!r} as a parameter")
+
+
+def bind_values(text: str, bindings: dict[str, Term]) -> str:
+    """The query with a VALUES block for the bindings first in its outermost WHERE group."""
+    if not bindings:
+        return text
+    at = where_brace(text)
+    if at is None:
+        raise UsageError("the query has no WHERE group to bind parameters in")
+    names = " ".join(f"?{n}" for n in bindings)
+    row = " ".join(sparql_term(t) for t in bindings.values())
+    return f"{text[:at + 1]} VALUES ({names}) {{ ({row}) }}{text[at + 1:]}"
+
+
+def bindings_for(query: Query, given: list[str]) -> dict[str, Term]:
+    """The header's defaults, overridden by `--param name=value`, as RDF terms."""
+    prefixes = query.prefixes()
+    out: dict[str, Term] = {}
+    for p in query.params.values():
+        try:
+            out[p.name] = parse_term(p.default, prefixes)
+        except ValueError as exc:
+            raise InputError(problems=[Problem(f"default of parameter `{p.name}`: {exc}", query.origin, p.line,
+                                               field="header")]) from None
+    for item in given:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not re.match(r"^[A-Za-z_]\w*$", name):
+            raise UsageError(f"--param {item!r}: write --param name=value")
+        if name not in query.params and not has_variable(query.text, name):
+            known = ", ".join(query.params) or "none"
+            raise UsageError(f"--param {name}: the query has no variable ?{name} (its parameters: {known})")
+        try:
+            out[name] = parse_term(value, prefixes)
+        except ValueError as exc:
+            raise UsageError(f"--param {name}={value}: {exc}") from None
+    return out
+
+
+# ----------------------------------------------------------------------------- answers
+
+@dataclass
+class Answer:
+    """What a query returned, whichever target answered it."""
+
+    form: str  # SELECT, ASK or GRAPH (CONSTRUCT and DESCRIBE)
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+    seconds: float = 0.0
+    labels: dict[str, str] | None = None  # filled by a worker process that was asked for them
+
+    def iris(self) -> list[str]:
+        found = set()
+        for row in self.rows:
+            found.update(t.value for t in row if isinstance(t, NamedNode))
+        for t in self.triples:
+            found.update(x.value for x in (t.subject, t.predicate, t.object) if isinstance(x, NamedNode))
+        return sorted(found)
+
+
+def answer_of(result, seconds: float = 0.0) -> Answer:
+    if isinstance(result, QueryBoolean):
+        return Answer("ASK", boolean=bool(result), seconds=seconds)
+    if isinstance(result, QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = [tuple(solution[i] for i in range(len(names))) for solution in result]
+        return Answer("SELECT", names, rows, seconds=seconds)
+    return Answer("GRAPH", triples=list(result), seconds=seconds)
+
+
+# ----------------------------------------------------------------------------- targets
+
+def _syntax_error(exc: SyntaxError, query: Query) -> InputError:
+    message = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not m:
+        return InputError(problems=[Problem(f"SPARQL syntax error: {message}", query.origin)])
+    line, col, why = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = query.text.splitlines()
+    if "Prefix not found" in why and 0 < line <= len(lines):
+        before = lines[line - 1][:col - 1]
+        pm = re.search(rf"({_PN_PREFIX}):[\w.-]*$", before)
+        why = f"undeclared prefix `{pm.group(1)}:`" if pm else "undeclared prefix"
+    else:
+        why = _expected(why)
+        earlier = _earlier_location(query.text, line, col)
+        if earlier:
+            line, col, found = earlier
+            why = f"cannot read the query from here on (found {found})"
+    where = ""
+    if 0 < line <= len(lines):
+        shown = lines[line - 1].rstrip()
+        where = f"\n  {shown}\n  {' ' * (col - 1)}^"
+    return InputError(problems=[Problem(f"SPARQL syntax error: {why}{where}", query.origin, line, col)])
+
+
+def _earlier_location(text: str, line: int, col: int) -> tuple[int, int, str] | None:
+    """Oxigraph often reports an error at the very end of the query; rdflib's parser can say where it starts.
+
+    Only asked when Oxigraph points past the last word, and only its location is used.
+    """
+    rest = "\n".join(text.splitlines()[line - 1:])[col - 1:] if line else ""
+    if rest.strip():
+        return None
+    try:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        parseQuery(text)
+    except ParseException as exc:
+        if (exc.lineno, exc.col) < (line, col):
+            found = re.search(r"found (end of text|'[^']*')", str(exc))
+            return exc.lineno, exc.col, found.group(1) if found else "this"
+    except Exception:  # noqa: BLE001 — a second opinion only; Oxigraph's message stands
+        return None
+    return None
+
+
+def _expected(why: str) -> str:
+    """Shorten the parser's list of what it expected to the tokens a person can act on."""
+    m = re.match(r"expected one of (.*)", why)
+    if not m:
+        return why
+    items = [i.strip() for i in re.sub(r"\[[^\]]*\]", "", m.group(1)).split(", ") if i.strip()]
+    if not items:
+        return "unexpected text here"
+    shown = ", ".join(items[:12]) + (", …" if len(items) > 12 else "")
+    return f"expected {shown}" if len(items) > 1 else f"expected {items[0]}"
+
+
+class LocalTarget:
+    """A pyoxigraph store: the embedded one that `cardf build` wrote, or RDF files read into memory."""
+
+    def __init__(self, store: Store, description: str):
+        self.store = store
+        self.description = description
+
+    @classmethod
+    def open(cls, path: Path) -> LocalTarget:
+        if not path.is_dir():
+            raise UsageError(problems=[Problem("no store here; run `cardf build` first, or pass --store DIR, "
+                                               "--data FILE or --endpoint URL", path)])
+        try:
+            return cls(Store.read_only(str(path)), str(path))
+        except OSError as exc:
+            raise ExternalError(problems=[Problem(f"cannot open the store read-only: {exc}", path)]) from None
+
+    @classmethod
+    def from_files(cls, paths: list[Path], input_format: str | None = None) -> LocalTarget:
+        from .rdfio import read_quads
+
+        store = Store()
+        for path in paths:
+            store.bulk_extend(read_quads(path, input_format))
+        return cls(store, ", ".join(str(p) for p in paths))
+
+    def run(self, query: Query, bindings: dict[str, Term], allow_service: bool = False) -> Answer:
+        if uses_service(query.text) and not allow_service:
+            raise UsageError("the query calls a SERVICE, which would send data to another server; "
+                             "pass --allow-service if you mean it")
+        started = time.perf_counter()
+        text = _values_hint(query.text, bindings)
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True, prefixes=Minter().prefixes(),
+                                      substitutions={Variable(k): v for k, v in bindings.items()} or None)
+            answer = answer_of(result)
+        except SyntaxError as exc:
+            raise _syntax_error(_original_error(query) or exc, query) from None
+        except RuntimeError as exc:
+            m = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", str(exc))
+            if m:
+                raise UsageError(f"parameter ?{m.group(1)} must appear in the query's SELECT clause (or use "
+                                 "SELECT *): cardf binds parameters as RDF terms, which needs the variable projected"
+                                 ) from None
+            raise ExternalError(f"the query failed: {exc}") from None
+        except OSError as exc:
+            raise ExternalError(f"the query failed: {exc}") from None
+        answer.seconds = time.perf_counter() - started
+        return answer
+
+    def labels(self, iris: list[str]) -> dict[str, str]:
+        found: dict[str, tuple] = {}
+        for i in range(0, len(iris), LABEL_BATCH):
+            text = _label_query(iris[i:i + LABEL_BATCH])
+            for row in self.store.query(text, use_default_graph_as_union=True):
+                _keep_label(found, row[0], row[1], row[2])
+        return {k: v[1] for k, v in found.items()}
+
+
+def _values_hint(text: str, bindings: dict[str, Term]) -> str:
+    """The same bindings as a VALUES block, so that Oxigraph's planner starts from them.
+
+    Oxigraph 0.5 applies `substitutions` without letting the planner use the bound values:
+    on a 1000-article store, looking up the evidence of one record took 19.7 s with
+    substitutions alone and 0.9 ms with the VALUES block too. The block binds the very same
+    terms, so it cannot change the answer; queries where it cannot go (no WHERE group, the
+    short CONSTRUCT form) run with the substitutions alone.
+    """
+    try:
+        return bind_values(text, bindings)
+    except UsageError:
+        return text
+
+
+def _original_error(query: Query) -> SyntaxError | None:
+    """The syntax error as the user wrote the query, before cardf added a VALUES block to it."""
+    try:
+        Store().query(query.text, prefixes=Minter().prefixes())
+    except SyntaxError as exc:
+        return exc
+    except Exception:  # noqa: BLE001 — only the syntax error is wanted here
+        return None
+    return None
+
+
+def _label_query(iris: list[str]) -> str:
+    values = " ".join(sparql_term(NamedNode(i)) for i in iris)
+    return (f"SELECT ?iri ?rank ?label WHERE {{ VALUES ?iri {{ {values} }} "
+            f"{{ ?iri <{RDFS}label> ?label BIND(0 AS ?rank) }} UNION "
+            f"{{ ?iri <{SKOS}prefLabel> ?label BIND(1 AS ?rank) }} "
+            f"FILTER(langMatches(lang(?label), \"en\")) }}")
+
+
+def _keep_label(found: dict, iri, rank, label) -> None:
+    if isinstance(iri, NamedNode) and isinstance(label, Literal):
+        key = (int(rank.value), label.value)
+        if iri.value not in found or key < found[iri.value]:
+            found[iri.value] = key
+
+
+class EndpointTarget:
+    """A SPARQL 1.1 Protocol endpoint, asked over HTTP(S) with credentials from the environment."""
+
+    def __init__(self, url: str, timeout: float | None = None):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--endpoint must be an http(s) URL, got {_safe_url(url)!r}")
+        if parts.username or parts.password:
+            raise UsageError(f"--endpoint: put credentials in {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}, "
+                             "not in the URL")
+        self.url = url
+        self.timeout = timeout
+        self.description = url
+
+    def _auth(self) -> dict[str, str]:
+        token = os.environ.get(ENV_TOKEN)
+        if token:
+            return {"Authorization": f"Bearer {token}"}
+        user = os.environ.get(ENV_USER)
+        if user is not None:
+            pair = f"{user}:{os.environ.get(ENV_PASSWORD, '')}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        return {}
+
+    def _scrub(self, text: str) -> str:
+        """Servers sometimes echo request headers in error pages: never let credentials through."""
+        secrets = [v for v in (os.environ.get(ENV_TOKEN), os.environ.get(ENV_PASSWORD)) if v]
+        secrets += [v.split(" ", 1)[1] for v in self._auth().values()]
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+    def post(self, text: str, accept: str) -> tuple[str, bytes]:
+        from . import __version__
+
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept,
+                   "User-Agent": f"cardf/{__version__}", **self._auth()}
+        request = urllib.request.Request(self.url, data=urllib.parse.urlencode({"query": text}).encode(),
+                                         headers=headers, method="POST")
+        handlers = [_NoRedirect]
+        if _loopback(urllib.parse.urlsplit(self.url).hostname):
+            handlers.append(urllib.request.ProxyHandler({}))  # a proxy cannot reach this machine's loopback
+        opener = urllib.request.build_opener(*handlers)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                return response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            body = self._scrub(exc.read().decode("utf-8", "replace").strip())
+            detail = " ".join(body.split())[:300]
+            if exc.code in (401, 403):
+                raise ExternalError(f"the endpoint {self.url} refused access (HTTP {exc.code}); set "
+                                    f"{ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}") from None
+            if 300 <= exc.code < 400:
+                raise ExternalError(f"the endpoint {self.url} redirects (HTTP {exc.code}) to "
+                                    f"{exc.headers.get('Location', '?')}; pass that address to --endpoint") from None
+            if exc.code == 400:
+                raise InputError(f"the endpoint {self.url} rejected the query (HTTP 400): {detail}") from None
+            raise ExternalError(f"the endpoint {self.url} failed (HTTP {exc.code}): {detail}") from None
+        except TimeoutError:
+            raise QueryTimeout(self.timeout) from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise QueryTimeout(self.timeout) from None
+            raise ExternalError(f"cannot reach the endpoint {self.url}: {exc.reason}") from None
+        except OSError as exc:
+            raise ExternalError(f"cannot reach the endpoint {self.url}: {exc}") from None
+
+    def run(self, query: Query, bindings: dict[str, Term], allow_service: bool = False) -> Answer:
+        text = with_prefixes(bind_values(query.text, bindings))
+        form = query_form(text)
+        started = time.perf_counter()
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            kind, body = self.post(text, "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5")
+            formats = {"application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
+                       "text/turtle": RdfFormat.TURTLE, "application/rdf+xml": RdfFormat.RDF_XML}
+            if kind not in formats:
+                raise ExternalError(f"the endpoint {self.url} answered in {kind}, which cardf does not read")
+            try:
+                triples = [q.triple for q in parse(body, format=formats[kind])]
+            except SyntaxError as exc:
+                raise ExternalError(f"the endpoint {self.url} sent an unreadable answer: {exc}") from None
+            return Answer("GRAPH", triples=triples, seconds=time.perf_counter() - started)
+        kind, body = self.post(text, "application/sparql-results+json, application/sparql-results+xml;q=0.8, "
+                                     "text/tab-separated-values;q=0.5")
+        formats = {"application/sparql-results+json": QueryResultsFormat.JSON,
+                   "application/json": QueryResultsFormat.JSON,
+                   "application/sparql-results+xml": QueryResultsFormat.XML,
+                   "text/tab-separated-values": QueryResultsFormat.TSV}
+        if kind not in formats:
+            raise ExternalError(f"the endpoint {self.url} answered in {kind}, which cardf does not read")
+        try:
+            return answer_of(parse_query_results(body, formats[kind]), time.perf_counter() - started)
+        except SyntaxError as exc:
+            raise ExternalError(f"the endpoint {self.url} sent unreadable results: {exc}") from None
+
+    def labels(self, iris: list[str]) -> dict[str, str]:
+        found: dict[str, tuple] = {}
+        try:
+            for i in range(0, len(iris), LABEL_BATCH):
+                _, body = self.post(_label_query(iris[i:i + LABEL_BATCH]), "application/sparql-results+json")
+                for row in parse_query_results(body, QueryResultsFormat.JSON):
+                    _keep_label(found, row["iri"], row["rank"], row["label"])
+        except (CardfError, SyntaxError):
+            return {}  # labels are a courtesy: without them the table shows prefixed names
+        return {k: v[1] for k, v in found.items()}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: it would carry the Authorization header to wherever it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _safe_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.username or parts.password:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urllib.parse.urlunsplit(parts._replace(netloc="…@" + netloc))
+    return url
+
+
+def with_prefixes(text: str) -> str:
+    """Declare the project's prefixes that the query uses without declaring them (for endpoints)."""
+    declared = declared_prefixes(text)
+    blank = masked(text)
+    lines = [f"PREFIX {name}: <{ns}>" for name, ns in Minter().prefixes().items()
+             if name not in declared and re.search(rf"(?<![\w.:?$-]){re.escape(name)}:", blank)]
+    return "\n".join(lines + [text]) if lines else text
+
+
+def _loopback(host: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def insecure_credentials(url: str) -> bool:
+    """True when credentials would travel in clear text to another machine."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or not (os.environ.get(ENV_TOKEN) or os.environ.get(ENV_USER)):
+        return False
+    return not _loopback(parts.hostname)
+
+
+# ----------------------------------------------------------------------------- timeouts
+
+class QueryTimeout(ExternalError):
+    def __init__(self, seconds: float | None):
+        super().__init__(f"query timed out after {_seconds(seconds)} s")
+
+
+def _seconds(value: float | None) -> str:
+    return "?" if value is None else (f"{value:g}")
+
+
+@dataclass
+class LocalJob:
+    """A local query to run in a worker process: where the data is, what to ask, what to bind."""
+
+    store: str | None
+    files: list[str]
+    input_format: str | None
+    query: Query
+    bindings: dict[str, Term]
+    allow_service: bool
+    want_labels: bool
+
+
+def local_target(job: LocalJob) -> LocalTarget:
+    if job.store is not None:
+        return LocalTarget.open(Path(job.store))
+    return LocalTarget.from_files([Path(f) for f in job.files], job.input_format)
+
+
+def run_local(job: LocalJob, timeout: float | None = None) -> tuple[Answer, LocalTarget | None]:
+    """Run in this process, or, with a timeout, in a worker process killed when time runs out.
+
+    pyoxigraph cannot interrupt a running query, and a thread cannot be stopped, so a query
+    that must be stoppable runs in a child process; the answer comes back pickled, labels
+    included, because the child holds the data.
+    """
+    if timeout is None:
+        target = local_target(job)
+        return target.run(job.query, job.bindings, job.allow_service), target
+    worker = subprocess.Popen([sys.executable, "-c", "from cardf.query import _worker; _worker()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = worker.communicate(pickle.dumps(job), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
+        raise QueryTimeout(timeout) from None
+    if worker.returncode != 0 or not out:
+        raise ExternalError(f"the query worker failed: {err.decode('utf-8', 'replace').strip()[-500:]}")
+    status, payload = pickle.loads(out)  # noqa: S301 — our own child process wrote it
+    if status == "error":
+        cls_name, message, problems = payload
+        cls = {c.__name__: c for c in (InputError, UsageError, ExternalError)}.get(cls_name, CardfError)
+        raise cls(message, problems)
+    return payload, None
+
+
+def _worker() -> None:
+    job: LocalJob = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 — written by the parent cardf
+    try:
+        target = local_target(job)
+        answer = target.run(job.query, job.bindings, job.allow_service)
+        if job.want_labels:
+            answer.labels = target.labels(answer.iris())
+        reply = ("ok", answer)
+    except CardfError as exc:
+        reply = ("error", (type(exc).__name__, str(exc), exc.problems))
+    sys.stdout.buffer.write(pickle.dumps(reply))
+
+
+# ----------------------------------------------------------------------------- output
+
+def compact(iri: str, prefixes: dict[str, str]) -> str:
+    best = None
+    for name, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(prefixes[best])):
+            local = iri[len(ns):]
+            if re.match(r"^[\w.-]*$", local) and not local.endswith("."):
+                best = name
+    return f"{best}:{iri[len(prefixes[best]):]}" if best is not None else f"<{iri}>"
+
+
+def display(term, labels: dict[str, str], prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return labels.get(term.value) or compact(term.value, prefixes)
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Literal):
+        return term.value
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell(text: str, limit: int | None) -> str:
+    text = " ".join(text.split()) if any(c in text for c in "\n\r\t") else text
+    if limit and _width(text) > limit:
+        while _width(text) > limit - 1:
+            text = text[:-1]
+        text += "…"
+    return text
+
+
+def table(header: list[str], rows: list[list[str]], headers: bool = True, limit: int | None = None) -> str:
+    """An aligned plain-text table, the way sqlite-utils prints one."""
+    rows = [[_cell(c, limit) for c in row] for row in rows]
+    widths = [max([_width(h) if headers else 0] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] if headers else []
+    out += [line(r) for r in rows]
+    return "".join(f"{x}\n" for x in out)
+
+
+def markdown(header: list[str], rows: list[list[str]], headers: bool = True) -> str:
+    def esc(text: str) -> str:
+        return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+
+    out = []
+    if headers:
+        out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+    return "".join(f"{x}\n" for x in out)
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
+
+
+def solutions(answer: Answer):
+    """The answer as pyoxigraph results again, so that its W3C writers produce every standard format."""
+    if answer.form == "ASK":
+        doc = {"head": {}, "boolean": bool(answer.boolean)}
+    else:
+        doc = {"head": {"vars": answer.variables}, "results": {"bindings": [
+            {v: _json_term(t) for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]}}
+    return parse_query_results(json.dumps(doc), QueryResultsFormat.JSON)
+
+
+_RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+
+
+def normalize_format(fmt: str | None) -> str | None:
+    return FORMAT_ALIASES.get(fmt, fmt) if fmt else None
+
+
+def check_format(form: str, fmt: str | None, headers: bool) -> None:
+    """Refuse, before running anything, an output format that the query's form cannot have."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if fmt in GRAPH_FORMATS and not graph and form:
+        raise UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; a {form} query writes "
+                         f"{', '.join(SELECT_FORMATS)}")
+    if fmt in SELECT_FORMATS and graph:
+        raise UsageError(f"--format {fmt} is for SELECT and ASK queries; a {form} query writes "
+                         f"{', '.join(GRAPH_FORMATS)}")
+    if not headers and (fmt == "json" or graph):
+        raise UsageError("--no-headers applies to table, markdown, csv and tsv output")
+
+
+def render(answer: Answer, fmt: str | None, *, headers: bool = True, labels: dict[str, str] | None = None,
+           prefixes: dict[str, str] | None = None, limit: int | None = None) -> bytes:
+    """The answer in the requested format: tables for people, W3C formats for programs, RDF for graphs."""
+    prefixes = prefixes or Minter().prefixes()
+    if answer.form == "GRAPH":
+        return graph_output(answer.triples, fmt or "ttl", prefixes)
+    fmt = fmt or "table"
+    if fmt in _RESULT_FORMATS and (fmt == "json" or answer.form == "SELECT"):
+        data = solutions(answer).serialize(format=_RESULT_FORMATS[fmt])
+        if fmt == "json":
+            data += b"\n"
+        if not headers:
+            data = data.split(b"\n", 1)[1]
+        return data
+    if answer.form == "ASK":
+        return b"true\n" if answer.boolean else b"false\n"
+    labels = labels or {}
+    rows = [[display(t, labels, prefixes) for t in row] for row in answer.rows]
+    if fmt == "markdown":
+        return markdown(answer.variables, rows, headers).encode("utf-8")
+    return table(answer.variables, rows, headers, limit).encode("utf-8")
+
+
+def graph_output(triples: list[Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
+    from .export import sort_triples, write_jsonld, write_triples
+
+    triples = sort_triples(triples)
+    if fmt == "jsonld":
+        return write_jsonld(triples, _jsonld_context(prefixes))
+    return write_triples(triples, fmt, prefixes)
+
+
+def _jsonld_context(prefixes: dict[str, str]) -> dict:
+    """The project's JSON-LD context when the ontology is at hand, so results read like dist/cardf.jsonld."""
+    from .ontology import build_context, load_ontology_quads
+    from .resources import resource_dir
+
+    try:
+        return build_context(load_ontology_quads(resource_dir("ontology")), Minter())
+    except CardfError:
+        return {"@context": {"id": "@id", "type": "@type", **prefixes}}
+
+
+# ----------------------------------------------------------------------------- listing
+
+def listing_rows(queries: dict[str, Query]) -> list[dict]:
+    return [{"name": name, "title": q.title, "description": q.description,
+             "parameters": [{"name": p.name, "default": p.default, "description": p.doc} for p in q.params.values()],
+             "example": q.example} for name, q in queries.items()]
+
+
+def render_listing(queries: dict[str, Query], fmt: str, headers: bool = True) -> bytes:
+    rows = listing_rows(queries)
+    if fmt == "json":
+        return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    header = ["name", "title", "parameters", "description"]
+    cells = [[r["name"], r["title"], ", ".join(f"{p['name']}={p['default']}" for p in r["parameters"]),
+              r["description"]] for r in rows]
+    if fmt == "markdown":
+        cells = [[f"`{c[0]}`", c[1], ", ".join(f"`{p}`" for p in c[2].split(", ")) if c[2] else "", c[3]]
+                 for c in cells]
+        return markdown(header, cells, headers).encode("utf-8")
+    if fmt in ("csv", "tsv"):
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n" if fmt == "csv"
+                            else "\n")
+        if headers:
+            writer.writerow(header)
+        writer.writerows(cells)
+        return buffer.getvalue().encode("utf-8")
+    return table(header[:3], [c[:3] for c in cells], headers).encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- the whole question
+
+def execute(query: Query, bindings: dict[str, Term], *, store: Path | None = None, files: tuple[Path, ...] = (),
+            input_format: str | None = None, endpoint: str | None = None, timeout: float | None = None,
+            allow_service: bool = False, want_labels: bool = False) -> tuple[Answer, dict[str, str]]:
+    """Ask one target and return the answer with the English labels of its IRIs (when wanted)."""
+    if endpoint:
+        target = EndpointTarget(endpoint, timeout)
+        answer = target.run(query, bindings, allow_service)
+        return answer, target.labels(answer.iris()) if want_labels else {}
+    if not (allow_service and uses_service(query.text)):
+        LocalTarget(Store(), "").run(query, bindings)  # mistakes in the query first, whatever the target holds
+    job = LocalJob(str(store) if not files else None, [str(f) for f in files], input_format, query, bindings,
+                   allow_service, want_labels)
+    answer, local = run_local(job, timeout)
+    if not want_labels:
+        return answer, {}
+    return answer, (answer.labels or {}) if local is None else local.labels(answer.iris())
