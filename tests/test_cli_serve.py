@@ -67,10 +67,12 @@ class Serving:
             return int(json.load(resp)["results"]["bindings"][0]["n"]["value"])
 
 
-def start_serve(store: Path, *extra: str) -> Serving:
+def start_serve(store: Path, *extra: str, ignore_sigint: bool = False) -> Serving:
     port = free_port()
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None  # as `nohup … &`
     process = subprocess.Popen([sys.executable, "-m", "cardf", "serve", "--store", str(store), "--port", str(port),
-                                *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=ignore)
     try:
         wait_for_port(port, process)
         deadline = time.monotonic() + 10
@@ -158,6 +160,19 @@ def test_ctrl_c_stops_the_server_cleanly(served):
 
 def test_sigterm_stops_the_server_cleanly(served):
     _stops_cleanly(served, signal.SIGTERM)
+
+
+def test_sigterm_stops_promptly_when_started_with_sigint_ignored(tmp_path):
+    write_store(tmp_path / "store", QUADS)
+    serving = start_serve(tmp_path / "store", ignore_sigint=True)
+    try:
+        started = time.monotonic()
+        _stops_cleanly(serving, signal.SIGTERM)
+        assert time.monotonic() - started < 4  # no grace period spent on a SIGINT the server ignores
+    finally:
+        _kill(serving.process)
+        if alive(serving.server_pid):
+            os.kill(serving.server_pid, signal.SIGKILL)
 
 
 def test_serves_the_built_store(dist):

@@ -192,8 +192,13 @@ def _wait_until_ready(process: subprocess.Popen, output: _Output, host: str, por
 
 
 def _stop(process: subprocess.Popen) -> int:
-    """SIGINT first (what Ctrl-C would have sent), then SIGTERM, then SIGKILL."""
-    for send in (lambda: process.send_signal(signal.SIGINT), process.terminate, process.kill):
+    """Forward Ctrl-C as SIGINT, then SIGTERM, then SIGKILL.
+
+    When cardf was started with SIGINT ignored (`nohup`, a background job of a script), the
+    server inherited that, so SIGTERM goes first.
+    """
+    first = [] if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else [lambda: process.send_signal(signal.SIGINT)]
+    for send in (*first, process.terminate, process.kill):
         if process.poll() is not None:
             break
         send()
