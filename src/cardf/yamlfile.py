@@ -56,7 +56,7 @@ def read_yaml(path: Path) -> Node:
     if not text.strip():
         raise InputError(problems=[Problem("file is empty; expected a YAML mapping", path, 1, 1)])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -72,6 +72,35 @@ def read_yaml(path: Path) -> Node:
     if node is None:
         raise InputError(problems=[Problem("file holds no YAML document; expected a mapping", path, 1, 1)])
     return node
+
+
+def _compose(text: str) -> Node | None:
+    """libyaml's parser when PyYAML has it (twenty times faster), PyYAML's own otherwise.
+
+    Both give the same nodes, marks and tags (libyaml writes a plain scalar's style as '' where
+    PyYAML writes None; that is evened out). Text that libyaml refuses, or that PyYAML's reader
+    would refuse, goes through PyYAML's parser, so every error message stays PyYAML's.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            node = yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+        else:
+            stack = [node] if node is not None else []
+            while stack:
+                n = stack.pop()
+                if isinstance(n, ScalarNode):
+                    if n.style == "":
+                        n.style = None
+                elif isinstance(n, MappingNode):
+                    for key, value in n.value:
+                        stack += (key, value)
+                else:
+                    stack += n.value
+            return node
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def mapping_items(path: Path, node: MappingNode, problems: list[Problem], context: str):
