@@ -61,7 +61,8 @@ class Report:
     report_graph: rdflib.Graph | None = None
 
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """Problems of this severity: a value that breaks two constraints of one shape counts once."""
+        return len({(f.shape, f.focus, f.path, f.value, f.message) for f in self.findings if f.severity == severity})
 
     @property
     def violations(self) -> int:
@@ -150,7 +151,7 @@ def _prepare_queries_once() -> None:
 def _without_closed(shapes: rdflib.Graph) -> rdflib.Graph:
     copy = rdflib.Graph()
     for triple in shapes:
-        if triple[1] != SH.closed:
+        if triple[1] not in (SH.closed, SH.ignoredProperties):
             copy.add(triple)
     return copy
 
@@ -351,7 +352,7 @@ def text_report(report: Report, prefixes: dict[str, str]) -> str:
     for f in report.findings:
         if (f.severity, f.shape) != group:
             group = (f.severity, f.shape)
-            lines.append(f"{f.severity}: {short(f.shape)}")
+            lines.append(f"{f.severity}: {' '.join(short(part) for part in f.shape.split(' '))}")
         focus = short(f.focus) + (f" ({f.focus_label})" if f.focus_label else "")
         path = f" {short(f.path)}" if f.path else ""
         if f.value is None:
