@@ -136,17 +136,24 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
 @project_options
 @click.option("--input-format", default=None, help="Format of FILES when the extension does not tell.")
 @click.option("--format", "report_format", type=click.Choice(["text", "json", "turtle"]), default="text",
-              show_default=True, help="Report format.")
+              show_default=True,
+              help="text: one line per problem, grouped by severity and shape; json: the same as data; "
+                   "turtle: the standard SHACL validation report graph.")
 @click.option("--with-ontology/--without-ontology", "with_ontology", default=True, show_default=True,
-              help="Let the shapes see the ontology (class and concept declarations) beside the data.")
+              help="Put the ontology (class and concept declarations) beside FILES for the shapes to see.")
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
-              help="Inference to run before validating.")
+              help="Validate the data as written (none), or with what the ontology entails added first; "
+                   "closed shapes are checked only with none.")
 @common
 def validate_cmd(files, data, ontology_dir, shapes, base, input_format, report_format, with_ontology, inference,
                  quiet):
     """Check RDF against the SHACL shapes (the project's own data when no FILES are given).
 
-    Exit 0 when it conforms, 1 on violations, 2 when an input cannot be read.
+    FILES may be Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML (told by the extension,
+    or --input-format); all their graphs are validated together. Problems in data that came
+    from the sources in --data are reported at the facts.yaml or entities.yaml line that made
+    them. Exit 0 when the data conforms (warnings are printed), 1 on violations, 2 when an
+    input cannot be read.
 
     Example: cardf validate dist/cardf.ttl --format json
     """
