@@ -163,3 +163,12 @@ def test_build_fails_with_the_same_report(broken: Path, tmp_path: Path):
     assert errors[-1] == (f"Error: the data does not conform to the shapes: 1 violation(s); nothing was written to "
                           f"{tmp_path / 'out'}")
     assert not (tmp_path / "out").exists()
+
+
+def test_rdf_xml_is_read_too(dist: Path, tmp_path: Path):
+    data = tmp_path / "cardf.rdf"
+    rdflib.Graph().parse(dist / "cardf.nt", format="nt").serialize(data, format="xml", encoding="utf-8")
+    result = run("validate", data, *project_args())
+    assert result.exit_code == 0, result.output
+    assert result.stdout == run("validate", *project_args()).stdout
+

@@ -1005,3 +1005,21 @@ def test_a_report_without_sources_names_no_file():
     assert finding.source is None and finding.file is None
     assert text_report(report, PREFIXES).splitlines()[1] == (
         "  figure:trade-growth-2024 cardf:amount value '150': A percentage must lie between 0 and 100.")
+
+
+@pytest.mark.parametrize("shapes_text, why", [
+    ("<urn:x:S> a sh:NodeShape ; sh:targetClass cardf:Event ; sh:property [ sh:path cardf:ordinal ; sh:minCount \"one\" ] .",
+     "sh:minCount must be a literal with datatype xsd:integer"),
+    ("<urn:x:S> a sh:NodeShape ; sh:targetClass cardf:Event ; sh:sparql [ sh:select \"SELECT $this WHERE { VALUES ?x { 1 } }\" ] .",
+     "A SPARQL Constraint must not contain a VALUES clause"),
+])
+def test_shapes_that_cannot_be_used_are_an_input_error(shapes_text: str, why: str):
+    from cardf.errors import InputError
+
+    shapes = rdflib.Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+                                       "@prefix cardf: <https://w3id.org/cardf/ontology#> . " + shapes_text,
+                                  format="turtle")
+    with pytest.raises(InputError) as caught:
+        validate_graph(base_graph(), shapes)
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith("the shapes cannot be used: ") and why in str(caught.value)

@@ -101,17 +101,34 @@ def validate(data: list[Triple], shapes: rdflib.Graph, ontology: list[Triple] | 
 def validate_graph(data_graph: rdflib.Graph, shapes: rdflib.Graph, origins: dict[str, Origin] | None = None,
                    inference: str = "none") -> Report:
     """`validate` for data that is already an rdflib graph (the graph is not changed)."""
-    import pyshacl
-
-    _prepare_queries_once()
     if inference != "none":
         shapes = _without_closed(shapes)
-    _, report_graph, _ = pyshacl.validate(
-        data_graph, shacl_graph=shapes, inference=inference, advanced=True, allow_warnings=True,
-        abort_on_first=False, meta_shacl=False, iterate_rules=False)
+    report_graph = pyshacl_report(data_graph, shapes, inference)
     findings = findings_from(report_graph, data_graph, shapes, origins or {})
     conforms = not any(f.severity == "Violation" for f in findings)
     return Report(conforms, sorted(findings, key=Finding.key), report_graph)
+
+
+def pyshacl_report(data_graph: rdflib.Graph, shapes: rdflib.Graph, inference: str = "none") -> rdflib.Graph:
+    """pySHACL's validation report graph, with the options cardf always uses.
+
+    Shapes that pySHACL cannot use (a malformed constraint, a forbidden SPARQL form) are an
+    input error, exit 2: pySHACL raises some of these and returns others in place of the report.
+    """
+    import pyshacl
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
+
+    _prepare_queries_once()
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data_graph, shacl_graph=shapes, inference=inference, advanced=True, allow_warnings=True,
+            abort_on_first=False, meta_shacl=False, iterate_rules=False)
+    except (ConstraintLoadError, ShapeLoadError, ValidationFailure, ReportableRuntimeError) as exc:
+        report_graph = exc
+    if not isinstance(report_graph, rdflib.Graph):
+        why = " ".join(str(getattr(report_graph, "message", None) or report_graph).split())
+        raise InputError(problems=[Problem(f"the shapes cannot be used: {why}")])
+    return report_graph
 
 
 _QUERY_CACHE_LIMIT = 1024
