@@ -15,6 +15,7 @@ from .iris import DEFAULT_BASE, valid_base
 from .resources import resource_dir
 
 EXIT_INTERRUPTED = 130
+ALL_QUERY_FORMATS = ("table", "csv", "tsv", "json", "markdown", "ttl", "nt", "jsonld", "turtle", "ntriples")
 
 
 def say(message: str = "", quiet: bool = False) -> None:
@@ -489,6 +490,81 @@ def serve(store_dir, host, port, union, timeout, quiet):
 
     run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet))
     say("Stopped.", quiet)
+
+
+# ----------------------------------------------------------------------------- query
+
+@main.command(name="query")
+@click.argument("source", required=False, metavar="[NAME | FILE.rq | -]")
+@click.option("-e", "--expression", default=None, metavar="QUERY", help="The SPARQL query itself.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries (their headers) and exit.")
+@click.option("--show", default=None, metavar="NAME", help="Print a named query and exit.")
+@click.option("--queries", "queries_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Folder of named queries [default: queries/].")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Embedded store to ask, opened read-only [default: dist/store].")
+@click.option("--data", "data_files", type=click.Path(path_type=Path), multiple=True, metavar="FILE",
+              help="RDF file to ask instead, read into memory; repeat for more files.")
+@click.option("--input-format", default=None, help="Format of --data files when the extension does not tell.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="SPARQL 1.1 endpoint to ask; credentials from CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to an RDF term: <iri>, state:russia, \"text\"@ru, 2025-11-11, 42, or a plain string.")
+@click.option("--format", "fmt", type=click.Choice(ALL_QUERY_FORMATS), default=None, metavar="FORMAT",
+              help="table, csv, tsv, json, markdown (SELECT/ASK); ttl, nt, jsonld (CONSTRUCT/DESCRIBE) "
+                   "[default: table or ttl].")
+@click.option("--no-headers", is_flag=True, help="Leave out the header row (table, markdown, csv, tsv).")
+@click.option("--no-labels", is_flag=True, help="Show IRIs as prefixed names in tables, not as their labels.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop the query after this long (exit 3).")
+@click.option("--allow-service", is_flag=True, help="Let a local query call remote SERVICEs.")
+@common
+def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, data_files, input_format, endpoint,
+              params, fmt, no_headers, no_labels, timeout, allow_service, quiet):
+    """Ask a question of the data: a named query, a .rq file, -e 'SELECT …' or a query on stdin.
+
+    Asks the store that `cardf build` wrote unless --store, --data or --endpoint says otherwise,
+    over the union of its graphs. Parameters are bound as RDF terms, never pasted into the
+    query. An ASK query prints true or false and exits 0 or 1.
+
+    Example: cardf query quotes-by-person --param speaker=person:vladimir-putin
+    """
+    from . import query as q
+
+    folder = queries_dir or resource_dir("queries")
+    fmt = q.normalize_format(fmt)
+    if list_queries or show:
+        if source or expression or (list_queries and show):
+            raise UsageError("--list and --show take no query and do not go together")
+        if list_queries:
+            click.echo(q.render_listing(q.library(folder), fmt or "table", not no_headers), nl=False)
+        else:
+            click.echo(q.find_query(show, folder).text, nl=False)
+        return
+    targets = [name for name, value in (("--store", store_dir), ("--data", data_files), ("--endpoint", endpoint))
+               if value]
+    if len(targets) > 1:
+        raise UsageError(f"give one of --store, --data or --endpoint, not {' and '.join(targets)}")
+    stdin_text = None
+    if expression is None and source in (None, "-") and (source == "-" or not sys.stdin.isatty()):
+        stdin_text = sys.stdin.read()
+    question = q.resolve(source, expression, stdin_text, folder)
+    q.check_format(question.form, fmt, not no_headers)
+    bindings = q.bindings_for(question, list(params))
+    if endpoint and q.insecure_credentials(endpoint):
+        say("Warning: sending credentials over plain http to another machine.", quiet)
+    tabular = fmt in (None, "table", "markdown") and not no_labels
+    answer, labels = q.execute(question, bindings, store=store_dir or Path("dist/store"), files=tuple(data_files),
+                               input_format=input_format, endpoint=endpoint, timeout=timeout,
+                               allow_service=allow_service, want_labels=tabular)
+    limit = q.TERMINAL_CELL if sys.stdout.isatty() and fmt in (None, "table") else None
+    click.echo(q.render(answer, fmt, headers=not no_headers, labels=labels, prefixes=question.prefixes(),
+                        limit=limit), nl=False)
+    if answer.form == "ASK":
+        sys.exit(0 if answer.boolean else 1)
+    count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
+    noun = "row" if answer.form == "SELECT" else "triple"
+    say(f"{count} {noun}{'' if count == 1 else 's'} in {answer.seconds:.3f} s", quiet)
 
 
 if __name__ == "__main__":  # pragma: no cover
