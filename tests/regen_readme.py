@@ -80,10 +80,12 @@ def _commands(group: click.Group, prefix: str):
 
 def command_reference() -> str:
     out = []
+    contexts = {"cardf": click.Context(main, info_name="cardf", help_option_names=["-h", "--help"])}
     for path, command in _commands(main, "cardf"):
-        with click.Context(command, info_name=path) as ctx:
-            text = command.get_help(ctx)
-        text = re.sub(r"^Usage: .*?(\S+ \[)", lambda m: m.group(0), text)
+        parent, _, name = path.rpartition(" ")
+        ctx = click.Context(command, info_name=name, parent=contexts[parent], help_option_names=["-h", "--help"])
+        contexts[path] = ctx
+        text = command.get_help(ctx)
         out += [f"### `{path}`", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
