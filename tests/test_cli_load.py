@@ -546,14 +546,9 @@ def test_progress_bar_on_a_terminal_and_not_otherwise(tmp_path, oxigraph_server)
     assert (quiet.returncode, quiet.stderr) == (0, b"")
 
 
-# ----------------------------------------------------------------------------- cardf query --endpoint, when present
+# ----------------------------------------------------------------------------- cardf query --endpoint
 
 def test_cardf_query_endpoint_reads_what_was_loaded(build, oxigraph_server):
-    from cardf.cli import main
-
-    if "query" not in main.commands or "--endpoint" not in [
-            o for p in main.commands["query"].params for o in getattr(p, "opts", [])]:
-        pytest.skip("cardf query --endpoint is not there yet")
     assert run("load", "--dist", build, "--endpoint", oxigraph_server.store).exit_code == 0
     result = run("query", "--endpoint", oxigraph_server.url + "/query", "--format", "csv",
                  "-e", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
