@@ -363,7 +363,7 @@ def test_endpoints_get_the_sparql_protocol_with_basic_auth(recorder, monkeypatch
     q.EndpointTarget(recorder).run(query, q.bindings_for(query, []))
     headers, body = _Recorder.seen[0]
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:s3cret").decode()
-    assert headers["Content-Type"] == "application/x-www-form-urlencoded; charset=utf-8"
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert headers["Accept"].startswith("application/sparql-results+json")
     from urllib.parse import parse_qs
     assert parse_qs(body)["query"] == [
@@ -385,20 +385,22 @@ def test_refused_credentials_are_reported_without_them(recorder, monkeypatch):
     finally:
         _Recorder.reply = (200, "application/sparql-results+json",
                            b'{"head":{"vars":["x"]},"results":{"bindings":[]}}')
-    assert str(info.value) == (f"the endpoint {recorder} refused access (HTTP 401); set CARDF_USER and "
-                               "CARDF_PASSWORD, or CARDF_TOKEN")
+    assert str(info.value) == (f"{recorder}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN; "
+                               "the server says: Authorization: *** is wrong)")
 
 
 def test_credentials_in_the_url_are_refused_and_not_repeated():
     with pytest.raises(UsageError) as info:
         q.EndpointTarget("https://ann:s3cret@example.org/sparql")
-    assert str(info.value) == "--endpoint: put credentials in CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN, not in the URL"
+    assert str(info.value) == ("--endpoint: the URL holds credentials; put them in CARDF_USER and CARDF_PASSWORD (or "
+                               "CARDF_TOKEN) instead, so that they stay out of shell history and process lists")
 
 
 def test_an_unreachable_endpoint_is_an_external_failure():
     with pytest.raises(ExternalError) as info:
         q.EndpointTarget("http://127.0.0.1:1/sparql", timeout=5).run(q.parse_query("ASK {}", "-e"), {})
-    assert str(info.value).startswith("cannot reach the endpoint http://127.0.0.1:1/sparql: ")
+    assert str(info.value) == ("http://127.0.0.1:1/sparql: connection refused (is the server running, and is this "
+                               "the right port?)")
 
 
 def test_a_missing_store_says_what_to_do(tmp_path: Path):

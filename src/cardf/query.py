@@ -31,9 +31,7 @@ With a timeout, a local query runs in a worker process that is killed when time 
 
 from __future__ import annotations
 
-import base64
 import difflib
-import ipaddress
 import json
 import os
 import pickle
@@ -42,15 +40,13 @@ import subprocess
 import sys
 import time
 import unicodedata
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
                         Store, Triple, Variable, parse, parse_query_results)
 
+from . import remote
 from .errors import CardfError, ExternalError, InputError, Problem, UsageError
 from .iris import RDFS, SKOS, XSD, Minter
 
@@ -59,7 +55,6 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt"}
 ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS + tuple(FORMAT_ALIASES)
-ENV_USER, ENV_PASSWORD, ENV_TOKEN = "CARDF_USER", "CARDF_PASSWORD", "CARDF_TOKEN"
 TERMINAL_CELL = 60  # widest table cell on a terminal; pipes get whole values
 LABEL_BATCH = 200
 _XSD_STRING = XSD + "string"
@@ -587,71 +582,29 @@ def _keep_label(found: dict, iri, rank, label) -> None:
 
 
 class EndpointTarget:
-    """A SPARQL 1.1 Protocol endpoint, asked over HTTP(S) with credentials from the environment."""
+    """A SPARQL 1.1 Protocol endpoint, asked over HTTP(S) through `remote.Endpoint`.
+
+    Credentials come from the environment; URL checks, redirects, retries, secret scrubbing
+    and error messages are the ones `cardf load` has.
+    """
 
     def __init__(self, url: str, timeout: float | None = None):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"--endpoint must be an http(s) URL, got {_safe_url(url)!r}")
-        if parts.username or parts.password:
-            raise UsageError(f"--endpoint: put credentials in {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}, "
-                             "not in the URL")
-        self.url = url
+        self.endpoint = remote.Endpoint(url, "--endpoint", remote.credentials_from_env(), timeout)
+        self.url = self.endpoint.display
         self.timeout = timeout
-        self.description = url
-
-    def _auth(self) -> dict[str, str]:
-        token = os.environ.get(ENV_TOKEN)
-        if token:
-            return {"Authorization": f"Bearer {token}"}
-        user = os.environ.get(ENV_USER)
-        if user is not None:
-            pair = f"{user}:{os.environ.get(ENV_PASSWORD, '')}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
-        return {}
-
-    def _scrub(self, text: str) -> str:
-        """Servers sometimes echo request headers in error pages: never let credentials through."""
-        secrets = [v for v in (os.environ.get(ENV_TOKEN), os.environ.get(ENV_PASSWORD)) if v]
-        secrets += [v.split(" ", 1)[1] for v in self._auth().values()]
-        for secret in sorted(secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return text
+        self.description = self.endpoint.display
 
     def post(self, text: str, accept: str) -> tuple[str, bytes]:
-        from . import __version__
-
-        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept,
-                   "User-Agent": f"cardf/{__version__}", **self._auth()}
-        request = urllib.request.Request(self.url, data=urllib.parse.urlencode({"query": text}).encode(),
-                                         headers=headers, method="POST")
-        handlers = [_NoRedirect]
-        if _loopback(urllib.parse.urlsplit(self.url).hostname):
-            handlers.append(urllib.request.ProxyHandler({}))  # a proxy cannot reach this machine's loopback
-        opener = urllib.request.build_opener(*handlers)
+        """Ask the query (as `query=` in a URL-encoded POST); the answer's media type and body."""
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                return response.headers.get_content_type(), response.read()
-        except urllib.error.HTTPError as exc:
-            body = self._scrub(exc.read().decode("utf-8", "replace").strip())
-            detail = " ".join(body.split())[:300]
-            if exc.code in (401, 403):
-                raise ExternalError(f"the endpoint {self.url} refused access (HTTP {exc.code}); set "
-                                    f"{ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}") from None
-            if 300 <= exc.code < 400:
-                raise ExternalError(f"the endpoint {self.url} redirects (HTTP {exc.code}) to "
-                                    f"{exc.headers.get('Location', '?')}; pass that address to --endpoint") from None
-            if exc.code == 400:
-                raise InputError(f"the endpoint {self.url} rejected the query (HTTP 400): {detail}") from None
-            raise ExternalError(f"the endpoint {self.url} failed (HTTP {exc.code}): {detail}") from None
-        except TimeoutError:
+            answer = self.endpoint.post_form({"query": text}, accept)
+        except remote.TimedOut:
             raise QueryTimeout(self.timeout) from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise QueryTimeout(self.timeout) from None
-            raise ExternalError(f"cannot reach the endpoint {self.url}: {exc.reason}") from None
-        except OSError as exc:
-            raise ExternalError(f"cannot reach the endpoint {self.url}: {exc}") from None
+        except remote.RequestFailed as exc:
+            if exc.status == 400:  # the endpoint could not read the query: a mistake in it, not a failure
+                raise InputError(str(exc)) from None
+            raise
+        return answer.content_type, answer.body
 
     def run(self, query: Query, bindings: dict[str, Term], allow_service: bool = False) -> Answer:
         text = with_prefixes(bind_values(query.text, bindings))
@@ -662,11 +615,11 @@ class EndpointTarget:
             formats = {"application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
                        "text/turtle": RdfFormat.TURTLE, "application/rdf+xml": RdfFormat.RDF_XML}
             if kind not in formats:
-                raise ExternalError(f"the endpoint {self.url} answered in {kind}, which cardf does not read")
+                raise self.endpoint.fail(f"the answer is in {kind}, which cardf does not read")
             try:
                 triples = [q.triple for q in parse(body, format=formats[kind])]
             except SyntaxError as exc:
-                raise ExternalError(f"the endpoint {self.url} sent an unreadable answer: {exc}") from None
+                raise self.endpoint.fail(f"the answer cannot be read: {exc}") from None
             return Answer("GRAPH", triples=triples, seconds=time.perf_counter() - started)
         kind, body = self.post(text, "application/sparql-results+json, application/sparql-results+xml;q=0.8, "
                                      "text/tab-separated-values;q=0.5")
@@ -675,11 +628,11 @@ class EndpointTarget:
                    "application/sparql-results+xml": QueryResultsFormat.XML,
                    "text/tab-separated-values": QueryResultsFormat.TSV}
         if kind not in formats:
-            raise ExternalError(f"the endpoint {self.url} answered in {kind}, which cardf does not read")
+            raise self.endpoint.fail(f"the answer is in {kind}, which cardf does not read")
         try:
             return answer_of(parse_query_results(body, formats[kind]), time.perf_counter() - started)
         except SyntaxError as exc:
-            raise ExternalError(f"the endpoint {self.url} sent unreadable results: {exc}") from None
+            raise self.endpoint.fail(f"the results cannot be read: {exc}") from None
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         found: dict[str, tuple] = {}
@@ -693,23 +646,6 @@ class EndpointTarget:
         return {k: v[1] for k, v in found.items()}
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Never follow a redirect: it would carry the Authorization header to wherever it points."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def _safe_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.username or parts.password:
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        return urllib.parse.urlunsplit(parts._replace(netloc="…@" + netloc))
-    return url
-
-
 def with_prefixes(text: str) -> str:
     """Declare the project's prefixes that the query uses without declaring them (for endpoints)."""
     declared = declared_prefixes(text)
@@ -719,19 +655,9 @@ def with_prefixes(text: str) -> str:
     return "\n".join(lines + [text]) if lines else text
 
 
-def _loopback(host: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 def insecure_credentials(url: str) -> bool:
-    """True when credentials would travel in clear text to another machine."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "http" or not (os.environ.get(ENV_TOKEN) or os.environ.get(ENV_USER)):
-        return False
-    return not _loopback(parts.hostname)
+    """True when credentials from the environment would travel in clear text to another machine."""
+    return remote.in_clear(url, remote.credentials_from_env())
 
 
 # ----------------------------------------------------------------------------- timeouts

@@ -108,6 +108,19 @@ class RequestFailed(ExternalError):
         self.status = status
 
 
+class TimedOut(RequestFailed):
+    """No answer came within the endpoint's timeout."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful answer: its status, media type (without parameters) and body."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
 # ----------------------------------------------------------------------------- the HTTP client
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -143,6 +156,12 @@ def check_url(url: str, option: str) -> str:
     return url
 
 
+def in_clear(url: str, credentials: Credentials | None) -> bool:
+    """True when credentials would travel in clear text to another machine."""
+    parts = urllib.parse.urlsplit(url)
+    return bool(credentials) and parts.scheme == "http" and not _is_loopback(parts.hostname or "")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -155,8 +174,8 @@ def _is_loopback(host: str) -> bool:
 class Endpoint:
     """One HTTP endpoint of a store, with credentials, timeouts, retries and scrubbed errors."""
 
-    def __init__(self, url: str, option: str, credentials: Credentials | None = None, timeout: float = TIMEOUT,
-                 retries: int = RETRIES):
+    def __init__(self, url: str, option: str, credentials: Credentials | None = None,
+                 timeout: float | None = TIMEOUT, retries: int = RETRIES):
         self.url = check_url(url, option)
         self.display = display_url(url)
         self.credentials = credentials
@@ -183,28 +202,41 @@ class Endpoint:
 
     def send(self, method: str, url: str, body: bytes, content_type: str) -> int:
         """Send one request; retry transient failures with backoff; return the 2xx status."""
+        return self.request(method, url, body, content_type).status
+
+    def post_form(self, fields: Mapping[str, str], accept: str | None = None) -> Response:
+        """POST URL-encoded fields (`query=` or `update=`) to the endpoint's own URL.
+
+        The URL-encoded form is the one every store takes (GraphDB and Virtuoso document only this one).
+        """
+        body = urllib.parse.urlencode(fields).encode("ascii")
+        return self.request("POST", self.url, body, "application/x-www-form-urlencoded", accept)
+
+    def request(self, method: str, url: str, body: bytes, content_type: str, accept: str | None = None) -> Response:
+        """Send one request, retrying transient failures with backoff; return the 2xx answer."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(method, url, body, content_type)
+                return self._once(method, url, body, content_type, accept)
             except _Transient as exc:
                 if attempt > self.retries:
                     tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                     raise self.fail(exc.why + tries, exc.status) from None
                 time.sleep(min(MAX_WAIT, exc.wait if exc.wait is not None else BACKOFF * 2 ** (attempt - 1)))
 
-    def _once(self, method: str, url: str, body: bytes, content_type: str) -> int:
+    def _once(self, method: str, url: str, body: bytes, content_type: str, accept: str | None) -> Response:
         req = urllib.request.Request(url, data=body, method=method)
         req.add_header("Content-Type", content_type)
         req.add_header("User-Agent", f"cardf/{__version__}")
+        if accept:
+            req.add_header("Accept", accept)
         header = self.credentials.header() if self.credentials else None
         if header:
             req.add_unredirected_header("Authorization", header)
         try:
             with self._opener.open(req, timeout=self.timeout) as resp:
-                resp.read()
-                return resp.status
+                return Response(resp.status, resp.headers.get_content_type(), resp.read())
         except urllib.error.HTTPError as exc:
             raise self._http_error(exc) from None
         except urllib.error.URLError as exc:
@@ -247,7 +279,8 @@ class Endpoint:
         if isinstance(reason, ConnectionRefusedError):
             return self.fail("connection refused (is the server running, and is this the right port?)")
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            return self.fail(f"no answer within {self.timeout:g} s (a big graph may need a longer --timeout)")
+            within = f" within {self.timeout:g} s" if self.timeout is not None else ""
+            return TimedOut(self.scrub(f"{self.display}: no answer{within} (a big graph may need a longer --timeout)"))
         if isinstance(reason, socket.gaierror):
             return self.fail("cannot resolve the host name")
         if isinstance(reason, ssl.SSLError):
@@ -312,9 +345,7 @@ def load_update(endpoint: Endpoint, graphs: list[GraphData], batch: int = BATCH,
 
     def replace(g: GraphData, done: Callable[[int], None]) -> None:
         for text, count in update_requests(g, batch):
-            # The URL-encoded form: every store takes it (GraphDB and Virtuoso document only this one).
-            body = urllib.parse.urlencode({"update": text}).encode("ascii")
-            endpoint.send("POST", endpoint.url, body, "application/x-www-form-urlencoded")
+            endpoint.post_form({"update": text})
             done(count)
 
     return _load_each(endpoint, graphs, replace, progress)
