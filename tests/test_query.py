@@ -326,12 +326,13 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     """A scripted SPARQL endpoint: remembers what it was sent and answers with `reply`."""
 
     seen: list = []
+    replies: list = []  # answered first, one per request, before falling back to `reply`
     reply: tuple = (200, "application/sparql-results+json", b'{"head":{"vars":["x"]},"results":{"bindings":[]}}')
 
     def do_POST(self):  # noqa: N802 — the http.server API
         length = int(self.headers.get("Content-Length", 0))
         type(self).seen.append((dict(self.headers), self.rfile.read(length).decode()))
-        status, kind, body = type(self).reply
+        status, kind, body = type(self).replies.pop(0) if type(self).replies else type(self).reply
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -345,6 +346,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder():
     _Recorder.seen = []
+    _Recorder.replies = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -387,6 +389,34 @@ def test_refused_credentials_are_reported_without_them(recorder, monkeypatch):
                            b'{"head":{"vars":["x"]},"results":{"bindings":[]}}')
     assert str(info.value) == (f"{recorder}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN; "
                                "the server says: Authorization: *** is wrong)")
+
+
+def test_a_query_the_endpoint_cannot_read_is_bad_input(recorder, monkeypatch):
+    monkeypatch.delenv("CARDF_TOKEN", raising=False)
+    monkeypatch.delenv("CARDF_USER", raising=False)
+    _Recorder.replies = [(400, "text/plain", b"Parse error at line 1")]
+    with pytest.raises(InputError) as info:
+        q.EndpointTarget(recorder).run(q.parse_query("SELECT * WHERE { }", "-e"), {})
+    assert str(info.value) == f"{recorder}: HTTP 400 Bad Request (Parse error at line 1)"
+    assert len(_Recorder.seen) == 1
+
+
+def test_a_busy_endpoint_is_asked_again(recorder, monkeypatch):
+    monkeypatch.delenv("CARDF_TOKEN", raising=False)
+    monkeypatch.delenv("CARDF_USER", raising=False)
+    monkeypatch.setattr("cardf.remote.BACKOFF", 0.01)
+    _Recorder.replies = [(503, "text/plain", b"busy"), (503, "text/plain", b"busy")]
+    answer = q.EndpointTarget(recorder).run(q.parse_query("SELECT * WHERE { }", "-e"), {})
+    assert (answer.form, answer.variables, len(_Recorder.seen)) == ("SELECT", ["x"], 3)
+
+
+def test_an_answer_in_an_unknown_format_names_the_endpoint(recorder, monkeypatch):
+    monkeypatch.delenv("CARDF_TOKEN", raising=False)
+    monkeypatch.delenv("CARDF_USER", raising=False)
+    _Recorder.replies = [(200, "text/html", b"<html></html>")]
+    with pytest.raises(ExternalError) as info:
+        q.EndpointTarget(recorder + "?secret-key=k").run(q.parse_query("SELECT * WHERE { }", "-e"), {})
+    assert str(info.value) == f"{recorder}: the answer is in text/html, which cardf does not read"
 
 
 def test_credentials_in_the_url_are_refused_and_not_repeated():

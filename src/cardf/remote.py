@@ -1,6 +1,9 @@
-"""Loading into a remote triple store over HTTP, with nothing but the standard library.
+"""Talking to a remote triple store over HTTP, with nothing but the standard library.
 
-Two protocols, both with replace semantics so that a load can be repeated safely:
+`Endpoint` is the one HTTP client of cardf: `cardf load` sends graphs through it and
+`cardf query --endpoint` asks its questions through it (see `query.EndpointTarget`).
+
+Loading uses two protocols, both with replace semantics so that a load can be repeated safely:
 
 - the SPARQL 1.1 Graph Store HTTP Protocol: one `PUT` per graph, which the store applies
   as one replacement (Oxigraph, Fuseki, GraphDB, Virtuoso all support it);
