@@ -8,7 +8,9 @@ every literal keeps its exact datatype (a decimal stays an xsd:decimal, not a do
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
@@ -65,14 +67,55 @@ def _used_prefixes(triples, prefixes: dict[str, str], graphs=()) -> dict[str, st
             elif isinstance(term, Literal):
                 iris.add(term.datatype.value)
     iris.update(g.value for g in graphs if isinstance(g, NamedNode))
-    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    match = _namespace_matcher(prefixes)
     used = {}
     for iri in iris:
-        for name, ns in ordered:
-            if iri.startswith(ns):
-                used[name] = ns
-                break
+        name = match(iri)
+        if name is not None:
+            used[name] = prefixes[name]
     return dict(sorted(used.items()))
+
+
+_MATCHERS: dict = {}
+
+
+def _namespace_matcher(prefixes: dict[str, str]):
+    """iri → the name of the longest namespace it starts with (or None), remembered per IRI."""
+    key = tuple(prefixes.items())
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        by_namespace = {ns: name for name, ns in reversed(ordered)}
+        simple = all(ns.endswith(("/", "#")) for ns in by_namespace)
+        seen: dict[str, str | None] = {}
+
+        def matcher(iri: str) -> str | None:
+            found = seen.get(iri, False)
+            if found is not False:
+                return found
+            found = None
+            if simple:  # the longest namespace ends at one of the IRI's last '/' or '#'
+                end = len(iri)
+                while True:
+                    cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+                    if cut < 0:
+                        break
+                    name = by_namespace.get(iri[:cut + 1])
+                    if name is not None:
+                        found = name
+                        break
+                    end = cut
+            else:
+                for name, ns in ordered:
+                    if iri.startswith(ns):
+                        found = name
+                        break
+            if len(seen) < 1_000_000:
+                seen[iri] = found
+            return found
+
+        _MATCHERS[key] = matcher
+    return matcher
 
 
 # ----------------------------------------------------------------------------- JSON-LD
@@ -84,6 +127,7 @@ class _Compactor:
                                 and (v.endswith("/") or v.endswith("#"))), key=lambda kv: -len(kv[1]))
         self.term_of: dict[str, tuple[str, dict]] = {}
         self.class_term: dict[str, str] = {}
+        self._compact: dict[str, str] = {}
         for term, definition in self.ctx.items():
             if isinstance(definition, dict) and "@id" in definition:
                 self.term_of[self.expand(definition["@id"])] = (term, definition)
@@ -97,12 +141,18 @@ class _Compactor:
         return ns + local if isinstance(ns, str) and local and not local.startswith("//") else compact
 
     def iri(self, iri: str) -> str:
-        for name, ns in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                local = iri[len(ns):]
-                if "/" not in local and "#" not in local and not local.startswith("//"):
-                    return f"{name}:{local}"
-        return iri
+        found = self._compact.get(iri)
+        if found is None:
+            found = iri
+            for name, ns in self.prefixes:
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    local = iri[len(ns):]
+                    if "/" not in local and "#" not in local and not local.startswith("//"):
+                        found = f"{name}:{local}"
+                        break
+            if len(self._compact) < 1_000_000:
+                self._compact[iri] = found
+        return found
 
     def value_object(self, term) -> object:
         if isinstance(term, NamedNode):
@@ -139,27 +189,186 @@ def _one(values: list):
     return values[0] if len(values) == 1 else values
 
 
+def jsonld_node(c: "_Compactor", subject, props: dict) -> dict:
+    """The node object of one subject, from its objects per predicate (in triple order)."""
+    node: dict[str, object] = {"id": c.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"}
+    types = props.pop(_TYPE, [])
+    if types and all(isinstance(o, NamedNode) for o in types):
+        node["type"] = _one([c.class_term.get(o.value) or c.iri(o.value) for o in types])
+    elif types:
+        props[_TYPE] = types
+    entries = [c.property(p, objs) for p, objs in props.items()]
+    for key, value in sorted(entries, key=lambda kv: kv[0]):
+        node[key] = value
+    return node
+
+
+def jsonld_nodes(triples: list[Triple], c: "_Compactor") -> list[str]:
+    """Each subject's node object as text, indented as it stands in the document's @graph list."""
+    out = []
+    current, props = None, None
+    for t in triples:  # already sorted by subject
+        if current is None or t.subject != current:
+            if current is not None:
+                out.append(_node_text(jsonld_node(c, current, props)))
+            current, props = t.subject, {}
+        props.setdefault(t.predicate.value, []).append(t.object)
+    if current is not None:
+        out.append(_node_text(jsonld_node(c, current, props)))
+    return out
+
+
+def _node_text(node: dict) -> str:
+    """json.dumps(node, ensure_ascii=False, indent=2) at the depth of @graph's items, without the slow encoder."""
+    out: list[str] = ["    "]
+    _dump(node, "    ", out)
+    return "".join(out)
+
+
+_string = json.encoder.encode_basestring  # what json.dumps uses for str with ensure_ascii=False
+
+
+def _dump(value, indent: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            out.append("\n" + inner if first else ",\n" + inner)
+            first = False
+            out.append(_string(key) + ": ")
+            _dump(item, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[")
+        first = True
+        for item in value:
+            out.append("\n" + inner if first else ",\n" + inner)
+            first = False
+            _dump(item, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def jsonld_frame(context: dict) -> tuple[str, str]:
+    """The text before and after the node objects of a document with at least one node."""
+    text = json.dumps({"@context": context["@context"], "@graph": [None]}, ensure_ascii=False, indent=2)
+    cut = text.rindex("    null")
+    return text[:cut], text[cut + len("    null"):] + "\n"
+
+
 def write_jsonld(triples: list[Triple], context: dict) -> bytes:
     """Compact JSON-LD: one node object per subject, terms from the context, sorted throughout."""
-    c = _Compactor(context)
-    nodes = []
-    current = None
-    for t in triples:  # already sorted by subject
-        if current is None or t.subject != current[0]:
-            current = (t.subject, {})
-            nodes.append(current)
-        current[1].setdefault(t.predicate.value, []).append(t.object)
-    graph = []
-    for subject, props in nodes:
-        node: dict[str, object] = {"id": c.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"}
-        types = props.pop(_TYPE, [])
-        if types and all(isinstance(o, NamedNode) for o in types):
-            node["type"] = _one([c.class_term.get(o.value) or c.iri(o.value) for o in types])
-        elif types:
-            props[_TYPE] = types
-        entries = [c.property(p, objs) for p, objs in props.items()]
-        for key, value in sorted(entries, key=lambda kv: kv[0]):
-            node[key] = value
-        graph.append(node)
-    doc = {"@context": context["@context"], "@graph": graph}
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    nodes = jsonld_nodes(triples, _Compactor(context))
+    if not nodes:
+        doc = {"@context": context["@context"], "@graph": []}
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head, tail = jsonld_frame(context)
+    return (head + ",\n".join(nodes) + tail).encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- in pieces
+
+# A large corpus is written in pieces: each graph is serialized on its own (in parallel, and
+# kept from one build to the next), and the files are put together from the pieces. The pieces
+# are cut from pyoxigraph's own output, so the files are the bytes the writers above give.
+
+_DUMMY = Triple(NamedNode("urn:cardf:s"), NamedNode("urn:cardf:p"), NamedNode("urn:cardf:o"))
+
+
+def subject_key(term) -> str:
+    """Sorts subjects as triple_key does: IRIs, then blank nodes, each by value."""
+    return ("0" if isinstance(term, NamedNode) else "1") + term.value
+
+
+def prefixes_nest(prefixes: dict[str, str]) -> bool:
+    """True when a namespace starts another: a piece written with every prefix might then differ."""
+    spaces = sorted(prefixes.values())
+    return any(b.startswith(a) for a, b in zip(spaces, spaces[1:]))
+
+
+def turtle_header(used: dict[str, str], fmt: str = "ttl") -> bytes:
+    """The @prefix lines pyoxigraph writes for these prefixes."""
+    if not used:
+        return b""
+    if fmt == "ttl":
+        text = serialize([_DUMMY], format=RdfFormat.TURTLE, prefixes=used)
+    else:
+        text = serialize([Quad(_DUMMY.subject, _DUMMY.predicate, _DUMMY.object, NamedNode("urn:cardf:g"))],
+                         format=RdfFormat.TRIG, prefixes=used)
+    return text[:text.index(b"<urn:cardf:")]
+
+
+@dataclass
+class Pieces:
+    """One graph, serialized in the pieces that the whole files are made of."""
+
+    graph: str
+    nq: bytes  # the graph's lines of cardf.nq
+    trig: bytes  # the graph's block of cardf.trig
+    keys: list[str]  # its subjects (subject_key), in order
+    nt: list[bytes]  # per subject: lines of cardf.nt
+    ttl: list[bytes]  # per subject: block of cardf.ttl
+    jsonld: list[str]  # per subject: node object of cardf.jsonld
+    used: tuple[str, ...]  # prefix names the triples use
+    graph_prefix: str | None  # prefix name the graph name uses
+    triples: int
+
+
+def pieces(triples: Iterable[Triple], graph: NamedNode, prefixes: dict[str, str], compactor: "_Compactor",
+           full_headers: tuple[bytes, bytes]) -> Pieces:
+    """Serialize one graph in pieces; `full_headers` are turtle_header(prefixes) for ttl and trig."""
+    ts = sort_triples(triples)
+    counts: list[int] = []
+    keys: list[str] = []
+    previous = None
+    for t in ts:
+        if t.subject != previous:
+            previous = t.subject
+            keys.append(subject_key(t.subject))
+            counts.append(0)
+        counts[-1] += 1
+    nt_lines = serialize(ts, format=RdfFormat.N_TRIPLES).split(b"\n")
+    nt, i = [], 0
+    for n in counts:
+        nt.append(b"\n".join(nt_lines[i:i + n]) + b"\n")
+        i += n
+    ttl_text = serialize(ts, format=RdfFormat.TURTLE, prefixes=prefixes)[len(full_headers[0]):] if ts else b""
+    ttl = _split_blocks(ttl_text, b"")
+    quads = [Quad(t.subject, t.predicate, t.object, graph) for t in ts]
+    nq = write_quads(quads, "nq", prefixes) if quads else b""
+    trig = serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes)[len(full_headers[1]):] if quads else b""
+    used = _used_prefixes(ts, prefixes)
+    graph_used = _used_prefixes((), prefixes, graphs=[graph])
+    if len(ttl) != len(keys) or len(nt) != len(keys):
+        raise AssertionError(f"pieces of {graph.value} do not line up")
+    return Pieces(graph.value, nq, trig, keys, nt, ttl, jsonld_nodes(ts, compactor), tuple(used),
+                  next(iter(graph_used), None), len(ts))
+
+
+def _split_blocks(text: bytes, indent: bytes) -> list[bytes]:
+    """Turtle subject blocks: a block starts at a line that does not start with a tab."""
+    blocks: list[bytes] = []
+    start = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find(b"\n", pos)
+        end = n if end == -1 else end + 1
+        if pos > start and text[pos:pos + 1] != b"\t":
+            blocks.append(text[start:pos])
+            start = pos
+        pos = end
+    if start < n:
+        blocks.append(text[start:n])
+    return blocks

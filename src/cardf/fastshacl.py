@@ -52,6 +52,7 @@ SUBCLASS = RDFS + "subClassOf"
 XSD_STRING = XSD + "string"
 LANG_STRING = RDF + "langString"
 _TYPE_PATH = f"<{RDF_TYPE}>/<{SUBCLASS}>*"
+RESTRICT = "\x00R\x00"  # where a VALUES clause limits a query to some focus nodes (or nothing, for all)
 
 # Options of the reference run (validate.validate); the suspects are judged with the same ones.
 PYSHACL_OPTIONS = dict(inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
@@ -530,10 +531,16 @@ class SparqlCheck:
     query: str
     projects_this: bool
     substitutions: dict
+    edges: list | None = None  # its triple patterns, to find what a change can affect (see reach)
+    index: int = 0  # its place in the plan's list
 
 
 class Unsupported(Exception):
     pass
+
+
+class NeedsFullRun(Exception):
+    """A validation limited to some focus nodes would not give the full run's findings."""
 
 
 _VALUE_PARAMS = {"datatype", "class", "nodeKind", "in", "pattern", "flags", "minLength", "maxLength", "languageIn",
@@ -557,6 +564,7 @@ class Plan:
         self.sparql: list[SparqlCheck] = []
         self.fallback: list[tuple[object, str]] = []
         self._copies: dict = {}
+        self.backward: set[str] = set()  # predicates the shapes follow from object to subject
         self.everything_falls_back = self._uses_advanced_features()
         if self.everything_falls_back:
             return
@@ -570,6 +578,8 @@ class Plan:
                 continue
             self.units.append(unit)
             self.sparql += checks
+        for i, check in enumerate(self.sparql):
+            check.index = i
         for node, why in self.fallback:
             warnings.warn(FallbackWarning(f"shape {node} is validated by pySHACL: {why}"), stacklevel=2)
 
@@ -625,6 +635,10 @@ class Plan:
     def _compile_unit(self, shape) -> tuple[Unit, list[SparqlCheck]]:
         focus = self._focus(shape)
         members = self._members(shape)
+        self.backward.update(str(p) for p in shape.target_objects_of())
+        for member in members:
+            if member.is_property_shape and not isinstance(member.path(), rdflib.URIRef):
+                self.backward.update(str(p) for p in self.shapes.objects(member.path(), SH.inversePath))
         for member in members:
             self._check_params(member)
             if member.find_custom_constraints():
@@ -642,7 +656,7 @@ class Plan:
             if conditions:
                 expr = " || ".join(f"({c})" for c in conditions)
                 probes.insert(0, Probe(f"SELECT DISTINCT ?this WHERE {{ {{ SELECT DISTINCT ?this WHERE "
-                                       f"{{ {focus} }} }} FILTER ({expr}) }}"))
+                                       f"{{ {RESTRICT} {focus} }} }} FILTER ({expr}) }}"))
             return probes
 
         build(Profile(LiteralForms()))  # compile once now, so that an unsupported shape is found up front
@@ -701,10 +715,11 @@ class Plan:
         if bad:
             expr = " || ".join(f"({b})" for b in bad)
             conditions.append(f"EXISTS {{ {valuepat} FILTER ({expr}) }}" if valuepat else expr)
-        focus_sub = f"{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }}"
+        focus_sub = f"{{ SELECT DISTINCT ?this WHERE {{ {RESTRICT} {focus} }} }}"
         for narrow, check in checks:
             if valuepat:
-                probes.append(Probe(f"SELECT ?this ({v} AS ?v) WHERE {{ {valuepat} FILTER ({narrow}) }}", check))
+                probes.append(Probe(f"SELECT ?this ({v} AS ?v) WHERE {{ {RESTRICT} {valuepat} FILTER ({narrow}) }}",
+                                    check))
             else:
                 probes.append(Probe(f"SELECT ?this (?this AS ?v) WHERE {{ {focus_sub} "
                                     f"FILTER ({narrow.replace(v, '?this')}) }}", check))
@@ -773,16 +788,12 @@ class Plan:
         allowed_iris = {str(a) for a in allowed if isinstance(a, rdflib.URIRef)}
         subject = v if valuepat else "?this"
         not_resource = f"!(?cardf_pp = <{RDF_TYPE}> && ?cardf_oo = <{RDFS}Resource>)"
-        if profile.predicates is not None:  # only the predicates the data has and the shape does not allow
-            extra = sorted(profile.predicates - allowed_iris)
-            if not extra:
-                return
-            test = (f"VALUES ?cardf_pp {{ {' '.join(f'<{p}>' for p in extra)} }} {subject} ?cardf_pp ?cardf_oo "
-                    f"FILTER ({not_resource})")
-        else:
-            iris = sorted(f"<{a}>" for a in allowed_iris)
-            keep = f"?cardf_pp NOT IN ({', '.join(iris)})" if iris else "true"
-            test = f"{subject} ?cardf_pp ?cardf_oo FILTER ({keep} && {not_resource})"
+        if profile.predicates is not None and not (profile.predicates - allowed_iris):
+            return  # the data uses no predicate the shape does not allow
+        # a look at the focus node's own few triples beats a lookup per predicate the shape forbids
+        iris = sorted(f"<{a}>" for a in allowed_iris)
+        keep = f"?cardf_pp NOT IN ({', '.join(iris)})" if iris else "true"
+        test = f"{subject} ?cardf_pp ?cardf_oo FILTER ({keep} && {not_resource})"
         conditions.append(f"EXISTS {{ {valuepat or ''} {test} }}")
 
     def _value_checks(self, member, v: str, profile: Profile) -> tuple[list[str], list[tuple[str, Callable]]]:
@@ -960,22 +971,23 @@ class Plan:
         except ConstraintLoadError as exc:
             raise Unsupported(f"sh:sparql: {exc}") from None
         checks = []
-        for helper in component.sparql_constraints:
+        for helper in sorted(component.sparql_constraints, key=lambda h: h.select_text):  # a set: fix the order
             if helper.deactivated:
                 continue
             try:
                 _, text = helper.pre_bind_variables(rdflib.URIRef("urn:cardf:this"))
             except (ValidationFailure, NotImplementedError, Exception) as exc:
                 raise Unsupported(f"sh:sparql: {exc}") from None
-            text = helper.apply_prefixes(text)
+            text = _sorted_prefixes(helper.apply_prefixes(text))
             projects_this = _check_sparql(text)
-            query = _bind_this(text, focus, projects_this)
+            query = _bind_this(_nest_exists(text), focus, projects_this)
             subs = {}
             if re.search(r"[\$\?]currentShape\b", text):
                 if not isinstance(member.node, rdflib.URIRef):
                     raise Unsupported("$currentShape of a blank node shape")
                 subs[Variable("currentShape")] = NamedNode(str(member.node))
-            checks.append(SparqlCheck(unit_shape.node, member, helper, component, query, projects_this, subs))
+            checks.append(SparqlCheck(unit_shape.node, member, helper, component, query, projects_this, subs,
+                                      sparql_edges(text)))
         return checks
 
     # shapes graphs for the pySHACL runs -----------------------------------------------------------
@@ -1010,6 +1022,64 @@ class Plan:
         for n in fallback:
             members.update(self.shapes.objects(n, SH.property))
         return self.shapes_for(targeted - fallback, frozenset(members))
+
+
+    def snapshot(self) -> dict:
+        """What a later run needs to query, without pySHACL: picklable, for a cache keyed by the shapes."""
+        return {"units": [(u.shape, u.focus, dict(u.probes_for)) for u in self.units],
+                "sparql": [(c.unit, c.query, c.projects_this, c.substitutions, c.edges) for c in self.sparql],
+                "fallback": list(self.fallback), "everything": self.everything_falls_back,
+                "backward": set(self.backward)}
+
+
+class LazyPlan:
+    """A plan restored from a snapshot: queries at hand, pySHACL's objects compiled only when needed."""
+
+    def __init__(self, snapshot: dict, compile: Callable[[], Plan]):
+        self._compile, self._full = compile, None
+        self.units = [Unit(shape, focus, None, probes) for shape, focus, probes in snapshot["units"]]
+        for u in self.units:
+            u.build = self._builder(u)
+        self.sparql = [SparqlCheck(unit, None, None, None, query, projects, subs, edges, i)
+                       for i, (unit, query, projects, subs, edges) in enumerate(snapshot["sparql"])]
+        self.fallback = snapshot["fallback"]
+        self.everything_falls_back = snapshot["everything"]
+        self.backward = snapshot["backward"]
+
+    def full(self) -> Plan:
+        if self._full is None:
+            full = self._compile()
+            units = {(str(u.shape), u.focus): u for u in full.units}
+            checks = {(str(c.unit), c.query): c for c in full.sparql}
+            for u in self.units:
+                twin = units.get((str(u.shape), u.focus))
+                if twin is None:
+                    raise RuntimeError("the cached plan does not match the shapes")
+                u.build = twin.build
+            for c in self.sparql:
+                twin = checks.get((str(c.unit), c.query))
+                if twin is None:
+                    raise RuntimeError("the cached plan does not match the shapes")
+                c.member, c.helper, c.component = twin.member, twin.helper, twin.component
+            self._full = full
+        return self._full
+
+    def _builder(self, unit: Unit) -> Callable:
+        def build(profile):
+            self.full()
+            return unit.build(profile)
+        return build
+
+    def snapshot(self) -> dict:
+        return {"units": [(u.shape, u.focus, dict(u.probes_for)) for u in self.units],
+                "sparql": [(c.unit, c.query, c.projects_this, c.substitutions, c.edges) for c in self.sparql],
+                "fallback": list(self.fallback), "everything": self.everything_falls_back,
+                "backward": set(self.backward)}
+
+    def __getattr__(self, name):  # shapes, sg, judge_shapes, fallback_shapes: from the compiled plan
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
 
 
 @dataclass(frozen=True)
@@ -1134,6 +1204,13 @@ def _check_sparql(text: str) -> bool:
     return star or "this" in projected
 
 
+def _sorted_prefixes(text: str) -> str:
+    """pySHACL writes the PREFIX lines in no fixed order: sort them, so that the text is the same every run."""
+    lines = text.split("\n")
+    head = sorted(line for line in lines if line.startswith("PREFIX "))
+    return "\n".join(head + [line for line in lines if not line.startswith("PREFIX ")])
+
+
 def _strip_strings(text: str) -> str:
     """The query text with string literals, IRIs and comments blanked, for keyword searches."""
     text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', text)
@@ -1158,11 +1235,182 @@ def _bind_this(text: str, focus: str, projects_this: bool) -> str:
     if brace is None:
         raise Unsupported("no WHERE clause found")
     head, body = text[:brace + 1], text[brace + 1:]
-    binding = f" {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} "
+    binding = f" {{ SELECT DISTINCT ?this WHERE {{ {RESTRICT} {focus} }} }}\n{_BGP_MARK}\n"
     if not projects_this:
         m = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?", re.I).search(masked, select.start())
         head = head[:m.end()] + "?this " + head[m.end():]
     return head + binding + body
+
+
+_BGP_MARK = "#cardf-bgp"
+
+
+def _parse_bgp(body: str) -> list[list[str]] | None:
+    """Triple patterns (subject, predicate, object tokens) of a text that holds nothing else."""
+    tokens = _TRIPLE_TOKEN.findall(body.strip())
+    if "".join(tokens).replace(" ", "") != re.sub(r"\s+", "", body):
+        return None
+    triples, current = [], []
+    for tok in tokens:
+        if tok in (".", ";", ","):
+            if len(current) != 3:
+                return None
+            triples.append(current)
+            current = [] if tok == "." else current[:1] if tok == ";" else current[:2]
+        else:
+            current.append(tok)
+            if len(current) > 3:
+                return None
+    if current:
+        if len(current) != 3:
+            return None
+        triples.append(current)
+    return triples
+
+
+class PredicateStats:
+    """Triples and distinct objects per predicate, asked of the store when a join order needs them."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.known: dict[str, tuple[int, int]] = {}
+
+    def fanout(self, predicate: str) -> float:
+        """Triples per distinct object: how many subjects a lookup by object finds."""
+        if predicate not in self.known:
+            row = next(iter(self.store.query(
+                f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?o) AS ?d) WHERE {{ ?s <{predicate}> ?o }}",
+                use_default_graph_as_union=True)))
+            self.known[predicate] = (int(row[0].value), max(1, int(row[1].value)))
+        n, d = self.known[predicate]
+        return n / d
+
+
+def order_bgp(query: str, stats: PredicateStats) -> str:
+    """Put the triple patterns that open the WHERE clause in an order that keeps joins small.
+
+    Oxigraph orders a basic graph pattern by how many positions are bound, ties in text order;
+    `?other cardf:footnoteNumber ?value` then comes before `?other cardf:reportedIn ?article`,
+    and every source with footnote 1 meets every other. Here a pattern reached from a bound
+    subject goes first, then the one whose bound object finds fewest subjects (from the data's
+    statistics). The text is only reordered when it is plain triple patterns.
+    """
+    mark = query.find(_BGP_MARK)
+    if mark < 0:
+        return query
+    start = mark + len(_BGP_MARK)
+    masked = _mask(query)
+    stop = re.search(r"[{}]|\b(FILTER|OPTIONAL|BIND|VALUES|UNION|GRAPH|SERVICE|MINUS|SELECT)\b", masked[start:], re.I)
+    end = start + (stop.start() if stop else len(masked) - start)
+    run = query[start:end]
+    if "_:" in run or "[" in run or "(" in run:
+        return query
+    triples = _parse_bgp(run)
+    if not triples or len(triples) < 3 or any(re.search(r"[/|*+?^!]", t[1]) or t[1][:1] in "?$" for t in triples):
+        return query
+    prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", query, re.I))
+
+    def iri(token: str) -> str | None:
+        if token.startswith("<"):
+            return token[1:-1]
+        if token == "a":
+            return RDF_TYPE
+        prefix, colon, local = token.partition(":")
+        return prefixes[prefix] + local if colon and prefix in prefixes else None
+
+    def is_var(token: str) -> bool:
+        return token[:1] in "?$"
+
+    bound = {"?this", "$this"}
+    order, rest = [], list(triples)
+    while rest:
+        best, best_cost = None, None
+        for t in rest:
+            s_bound = not is_var(t[0]) or t[0] in bound or t[0].replace("$", "?") in bound
+            o_bound = not is_var(t[2]) or t[2] in bound or t[2].replace("$", "?") in bound
+            if s_bound:
+                cost = 0.0
+            elif o_bound:
+                p = iri(t[1])
+                cost = stats.fanout(p) if p else 1e9
+            else:
+                cost = 1e12
+            if best_cost is None or cost < best_cost:
+                best, best_cost = t, cost
+        order.append(best)
+        rest.remove(best)
+        for x in (best[0], best[2]):
+            if is_var(x):
+                bound.add(x)
+                bound.add(x.replace("$", "?"))
+    if order == triples:
+        return query
+    text = "\n" + " .\n".join(" ".join(t) for t in order) + " .\n"
+    return query[:start] + text + query[end:]
+
+
+def _nest_exists(text: str) -> str:
+    """Rewrite EXISTS { a . b . c } as EXISTS { a FILTER EXISTS { b FILTER EXISTS { c } } }, from $this on.
+
+    The same condition (a conjunction exists when each part exists given the ones before it),
+    but Oxigraph plans a basic graph pattern inside EXISTS without knowing that $this is bound,
+    and may start from `?q rdf:type oa:TextQuoteSelector`, every quote selector, for every focus
+    node. Nested, each step starts from what is bound. Only groups of plain triple patterns are
+    rewritten; anything else is left as written.
+    """
+    masked = _mask(text)
+    opening = [m.end() - 1 for m in re.finditer(r"\bEXISTS\s*\{", masked, re.I)]
+    edits = []
+    for start in opening:
+        depth, end = 0, None
+        for i in range(start, len(masked)):
+            if masked[i] == "{":
+                depth += 1
+            elif masked[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end is None:
+            continue
+        nested = _nested_bgp(text[start + 1:end], masked[start + 1:end])
+        if nested is not None:
+            edits.append((start + 1, end, nested))
+    for start, end, nested in sorted(edits, reverse=True):
+        text = text[:start] + " " + nested + " " + text[end:]
+    return text
+
+
+_TRIPLE_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^\S+)?|<[^<>\s]*>|[;,]|\.(?=\s|$)|[^\s;,]+(?<!\.)')
+
+
+def _nested_bgp(body: str, masked: str) -> str | None:
+    if re.search(r"[{}()\[\]]|_:|\b(FILTER|OPTIONAL|BIND|VALUES|UNION|GRAPH|SERVICE|MINUS|SELECT|EXISTS)\b",
+                 masked, re.I):
+        return None
+    triples = _parse_bgp(body)
+    if triples is None:
+        return None
+    if len(triples) < 2:
+        return None
+
+    def variables(t):
+        return {x[1:] for x in t if x[:1] in "?$"}
+
+    bound = {"this"}
+    order = []
+    rest = list(triples)
+    while rest:
+        pick = next((t for t in rest if variables(t) & bound), None)
+        if pick is None:
+            return None
+        order.append(pick)
+        rest.remove(pick)
+        bound |= variables(pick)
+    text = " ".join(order[-1]) + " ."
+    for t in reversed(order[:-1]):
+        text = f"{' '.join(t)} . FILTER EXISTS {{ {text} }}"
+    return text
 
 
 def _mask(text: str) -> str:
@@ -1210,35 +1458,54 @@ class FastValidator:
     """Validates the data in an Oxigraph store (the union of its graphs) against a compiled plan."""
 
     def __init__(self, shapes: rdflib.Graph | Plan):
-        self.plan = shapes if isinstance(shapes, Plan) else Plan(shapes)
+        self.plan = shapes if isinstance(shapes, (Plan, LazyPlan)) else Plan(shapes)
         self.timings = Timings()
 
-    def run(self, store: Store, originals: Originals, origins: dict | None = None) -> Report:
+    def run(self, store: Store, originals: Originals, origins: dict | None = None, restrict: set | None = None,
+            previous: list[Finding] | None = None) -> Report:
+        """Validate the data in the store (the union of its graphs).
+
+        With `restrict`, only those nodes are validated as focus nodes, and `previous` (the findings
+        of an earlier run) stands for every other: after a change, `restrict` holds what `reach`
+        and `core_reach` found. Raises NeedsFullRun when that cannot give the full run's findings.
+        """
         import time
 
         plan = self.plan
         if plan.everything_falls_back:
+            if restrict is not None:
+                raise NeedsFullRun()
             warnings.warn(FallbackWarning("the shapes use SHACL Advanced Features (rules, custom targets or "
                                           "functions): pySHACL validates everything"), stacklevel=2)
             return self._reference(originals, origins)
+        if restrict is not None and (plan.fallback or any(c.edges is None for c in plan.sparql)):
+            raise NeedsFullRun()
         started = time.perf_counter()
         profile = Profile(originals.forms, originals.predicates)
         classes = Classes(store)
+        only = ""
+        if restrict is not None:
+            only = "VALUES ?this { " + " ".join(str(n) for n in restrict if not isinstance(n, BlankNode)) + " }"
+
+        def text(query: str) -> str:
+            return classes.resolve(query).replace(RESTRICT, only)
+
         suspects: dict[object, set] = {}
         for unit in plan.units:
             found, candidates = set(), set()
             for probe in unit.probes(profile):
-                rows = store.query(classes.resolve(probe.query), use_default_graph_as_union=True)
+                rows = store.query(text(probe.query), use_default_graph_as_union=True)
                 if probe.check is None:
                     found.update(row[0] for row in rows)
                 else:
                     candidates.update(row[0] for row in rows if probe.check(row[1]))
-            found |= focus_nodes_among(store, classes.resolve(unit.focus), candidates - found)
+            found |= focus_nodes_among(store, text(unit.focus), candidates - found)
             if found:
                 suspects[unit.shape] = found
         self.timings.probes = time.perf_counter() - started
         started = time.perf_counter()
-        rows_by_check = [(check, self._sparql_rows(store, check, classes)) for check in plan.sparql]
+        stats = PredicateStats(store) if restrict is None else None
+        rows_by_check = [(check, self._sparql_rows(store, check, text, stats)) for check in plan.sparql]
         self.timings.sparql = time.perf_counter() - started
         started = time.perf_counter()
         all_suspects = set().union(*suspects.values()) if suspects else set()
@@ -1247,8 +1514,10 @@ class FastValidator:
             if any(isinstance(f, BlankNode) for f in suspects.get(unit.shape, ())):
                 fallback.add(unit.shape)
         fallback = frozenset(fallback)
+        if restrict is not None and fallback:
+            raise NeedsFullRun()
         all_suspects = {f for shape, found in suspects.items() if shape not in fallback for f in found}
-        rows_by_check = [(c, rows) for c, rows in rows_by_check if c.unit not in fallback]
+        rows_by_check = [(c, rows) for c, rows in rows_by_check if rows and c.unit not in fallback]
         self.timings.suspects = len(all_suspects)
         result_foci = {f for _, rows in rows_by_check for f in rows}
         nodes = all_suspects | result_foci
@@ -1270,12 +1539,31 @@ class FastValidator:
 
             graphs.append(Validator.create_validation_report(plan.sg, not sparql_results, sparql_results)[0])
         report_graph = merge_reports(graphs)
-        findings = findings_from(report_graph, data_for_labels, plan.shapes, origins or {})
+        findings = findings_from(report_graph, data_for_labels, plan.shapes, origins or {}) if graphs else []
         self.timings.judge = time.perf_counter() - started
+        if restrict is not None:
+            again = {n.value for n in restrict if not isinstance(n, BlankNode)}
+            findings = [f for f in previous or () if f.focus not in again] + findings
+            report_graph = None  # only part of the results would be in it
         conforms = not any(f.severity == "Violation" for f in findings)
-        report_graph.set((next(report_graph.subjects(rdflib.RDF.type, SH.ValidationReport)), SH.conforms,
-                          rdflib.Literal(conforms)))
+        if report_graph is not None:
+            report_graph.set((next(report_graph.subjects(rdflib.RDF.type, SH.ValidationReport)), SH.conforms,
+                              rdflib.Literal(conforms)))
         return Report(conforms, sorted(findings, key=Finding.key), report_graph)
+
+    def affected(self, store: Store, delta: list[Triple]) -> set | None:
+        """The focus nodes to validate again after the triples in `delta` were added or removed (None: all)."""
+        if self.plan.fallback or self.plan.everything_falls_back:
+            return None
+        found = core_reach(store, delta, self.plan.backward)
+        for check in self.plan.sparql:
+            if check.edges is None:
+                return None
+            reached = reach(store, check.edges, delta)
+            if reached is None:
+                return None
+            found |= reached
+        return found
 
     # the parts --------------------------------------------------------------------------------------
 
@@ -1307,10 +1595,12 @@ class FastValidator:
         return Report(conforms, sorted(findings, key=Finding.key), graph)
 
     @staticmethod
-    def _sparql_rows(store: Store, check: SparqlCheck, classes: Classes) -> dict:
+    def _sparql_rows(store: Store, check: SparqlCheck, text: Callable, stats: PredicateStats | None) -> dict:
         """Solutions of a SHACL-SPARQL constraint, grouped by focus node, as pySHACL collects them."""
-        solutions = store.query(classes.resolve(check.query), use_default_graph_as_union=True,
-                                substitutions=check.substitutions)
+        query = text(check.query)
+        if stats is not None:
+            query = order_bgp(query, stats)
+        solutions = store.query(query, use_default_graph_as_union=True, substitutions=check.substitutions)
         names = [v.value for v in solutions.variables]
         by_focus: dict = {}
         for row in solutions:
@@ -1330,6 +1620,8 @@ class FastValidator:
         datagraph = DataGraph.from_rdflib(tiny)
         results = []
         for check, by_focus in rows_by_check:
+            if check.component is None:
+                self.plan.full()
             component, helper = check.component, check.helper
             extra = helper.messages or None
             kwargs = {"source_constraint": helper.node, "extra_messages": extra}
@@ -1454,3 +1746,249 @@ def validate(data: list[Triple], shapes: rdflib.Graph, ontology: list[Triple] | 
     graph = DefaultGraph()
     store.bulk_extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     return FastValidator(plan_for(shapes)).run(store, TripleOriginals(triples), origins)
+
+
+# ----------------------------------------------------------------------------- after a change: what to look at again
+
+def sparql_edges(text: str) -> list | None:
+    """The triple patterns of a SPARQL query as edges (end, alternatives, end) of an undirected graph.
+
+    An end is ("v", name) or ("c", SPARQL term); alternatives is "any" (a variable predicate) or a
+    tuple of (IRI, inverse, repeated). Variables local to an EXISTS block are renamed apart. None for
+    a query this cannot describe (sub-queries, MINUS, GRAPH, SERVICE, VALUES).
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        tree = parseQuery(text)
+    except Exception:
+        return None
+    prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", text, re.I))
+    edges: list = []
+    fresh = [0]
+
+    def term(x, rename):
+        if isinstance(x, rdflib.Variable):
+            return ("v", rename.get(str(x), str(x)))
+        if isinstance(x, CompValue) and x.name == "pname":
+            return ("c", f"<{prefixes[x.prefix] + (x.localname or '')}>")
+        if isinstance(x, rdflib.URIRef):
+            return ("c", f"<{x}>")
+        if isinstance(x, rdflib.Literal):
+            return ("c", sparql_term(x))
+        raise Unsupported("a blank node or collection in a pattern")
+
+    def iri(x) -> str:
+        if isinstance(x, CompValue) and x.name == "pname":
+            return prefixes[x.prefix] + (x.localname or "")
+        if isinstance(x, rdflib.URIRef):
+            return str(x)
+        raise Unsupported("a path step that is not an IRI")
+
+    def path_edges(a, p, b):
+        """Edges for a predicate or property path from a to b."""
+        if isinstance(p, rdflib.Variable):
+            edges.append((a, "any", b))
+            return
+        if isinstance(p, (rdflib.URIRef,)) or (isinstance(p, CompValue) and p.name == "pname"):
+            edges.append((a, ((iri(p), False, False),), b))
+            return
+        if p.name == "PathAlternative":
+            alts = []
+            for seq in p.part:
+                if len(seq.part) > 1:
+                    if len(p.part) > 1:
+                        raise Unsupported("a sequence within alternatives")
+                    ends = [a] + [("v", f"_seq{fresh[0]}_{i}") for i in range(len(seq.part) - 1)] + [b]
+                    fresh[0] += 1
+                    for i, elt in enumerate(seq.part):
+                        edges.append((ends[i], (_path_elt(elt, iri),), ends[i + 1]))
+                    return
+                alts.append(_path_elt(seq.part[0], iri))
+            edges.append((a, tuple(alts), b))
+            return
+        raise Unsupported(f"path {p.name}")
+
+    def triples_of(block, rename):
+        for flat in block.triples:
+            for i in range(0, len(flat), 3):
+                s, p, o = flat[i:i + 3]
+                path_edges(term(s, rename), p, term(o, rename))
+
+    def names(group) -> set:
+        """Variables of a group's patterns and BINDs, inner groups included, EXISTS blocks excluded."""
+        found = set()
+        for part in group.part:
+            if part.name == "TriplesBlock":
+                for flat in part.triples:
+                    found |= {str(x) for x in flat if isinstance(x, rdflib.Variable)}
+            elif part.name == "OptionalGraphPattern":
+                found |= names(part.graph)
+            elif part.name == "GroupOrUnionGraphPattern":
+                for g in part.graph:
+                    found |= names(g)
+            elif part.name == "Bind":
+                found.add(str(part.var))
+        return found
+
+    def group(g, rename, outer):
+        here = outer | {rename.get(n, n) for n in names(g)}
+        for part in g.part:
+            name = part.name
+            if name == "TriplesBlock":
+                triples_of(part, rename)
+            elif name == "OptionalGraphPattern":
+                group(part.graph, rename, here)
+            elif name == "GroupOrUnionGraphPattern":
+                for sub in part.graph:
+                    group(sub, rename, here)
+            elif name in ("Filter", "Bind"):
+                expression(part.expr, rename, here)
+            else:
+                raise Unsupported(f"{name} in sh:select")
+
+    def expression(e, rename, here):
+        if isinstance(e, CompValue):
+            if e.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                local = {n for n in names(e.graph) if rename.get(n, n) not in here}
+                inner = dict(rename)
+                for n in local:
+                    inner[n] = f"{n}_x{fresh[0]}"
+                fresh[0] += 1
+                group(e.graph, inner, here)
+                return
+            for value in e.values():
+                expression(value, rename, here)
+        elif isinstance(e, (list, tuple)) or type(e).__name__ == "ParseResults":
+            for value in e:
+                expression(value, rename, here)
+
+    try:
+        where = tree[1].where
+        group(where, {}, set())
+    except (Unsupported, KeyError, AttributeError, TypeError):
+        return None
+    return edges
+
+
+def _path_elt(elt, iri):
+    inverse = elt.name == "PathEltOrInverse"
+    if inverse:
+        elt = elt.part
+    if getattr(elt, "name", None) != "PathElt":
+        raise Unsupported("a path element")
+    part = elt.part
+    if getattr(part, "name", None) == "PathAlternative":
+        raise Unsupported("a nested path")
+    if getattr(part, "name", None) == "PathNegatedPropertySet":
+        raise Unsupported("a negated property set")
+    return (iri(part), inverse, "mod" in elt)
+
+
+def reach(store: Store, edges: list, delta: list[Triple], limit: int = 200_000) -> set | None:
+    """Nodes that may stand for $this in a match of `edges` that uses a triple of `delta`.
+
+    A match of a query is connected: from any triple it uses there is a chain of its patterns
+    back to $this, each matched by a triple of the data. This follows such chains backwards from
+    the changed triples through the store, pattern by pattern, never using a pattern twice in one
+    chain; what it finds at $this is a superset of the focus nodes whose result can have changed.
+    None when the search grows past `limit` states (then everything is checked again).
+    """
+    touching: dict[str, list[int]] = {}
+    for i, (a, _, b) in enumerate(edges):
+        for end in (a, b):
+            if end[0] == "v":
+                touching.setdefault(end[1], []).append(i)
+    found: set = set()
+    seen: set = set()
+    pending: dict[tuple, set] = {}  # (variable, used edges) → nodes
+
+    def add(node, var, mask):
+        if isinstance(node, BlankNode):
+            return
+        key = (node, var, mask)
+        if key in seen:
+            return
+        seen.add(key)
+        if var == "this":
+            found.add(node)
+        pending.setdefault((var, mask), set()).add(node)
+
+    def matches(spec, predicate: str):
+        if spec == "any":
+            return [(False, False)]
+        return [(inverse, repeated) for p, inverse, repeated in spec if p == predicate]
+
+    for i, (a, spec, b) in enumerate(edges):
+        bit = 1 << i
+        for t in delta:
+            for inverse, repeated in matches(spec, t.predicate.value):
+                start, end = (t.object, t.subject) if inverse else (t.subject, t.object)
+                ends = [(a, start, True), (b, end, False)]
+                for (kind, name), node, backward in ends:
+                    if kind != "v":
+                        continue
+                    nodes = {node}
+                    if repeated:  # the changed triple may be a link inside a chain of this path
+                        nodes |= _step(store, {node}, spec, backward)
+                    for n in nodes:
+                        add(n, name, bit)
+    while pending:
+        (var, mask), nodes = pending.popitem()
+        for i in touching.get(var, ()):
+            bit = 1 << i
+            if mask & bit:
+                continue
+            a, spec, b = edges[i]
+            if a == ("v", var) and b[0] == "v":
+                for m in _step(store, nodes, spec, False):
+                    add(m, b[1], mask | bit)
+            if b == ("v", var) and a[0] == "v":
+                for m in _step(store, nodes, spec, True):
+                    add(m, a[1], mask | bit)
+        if len(seen) > limit:
+            return None
+    return found
+
+
+def _step(store: Store, nodes: set, spec, backward: bool) -> set:
+    """Nodes one edge away (along `spec`, from the a end to the b end, or back)."""
+    out = set()
+    if spec == "any":
+        pattern = "?m ?cardf_p ?n" if backward else "?n ?cardf_p ?m"
+    else:
+        steps = "|".join(("^" if inverse else "") + f"<{p}>" for p, inverse, _ in spec)
+        if any(repeated for _, _, repeated in spec):
+            steps = f"({steps})*"
+        pattern = f"?m {steps} ?n" if backward else f"?n {steps} ?m"
+    named = [n for n in nodes if not isinstance(n, BlankNode)]
+    for i in range(0, len(named), 2000):
+        values = " ".join(str(n) for n in named[i:i + 2000])
+        for row in store.query(f"SELECT DISTINCT ?m WHERE {{ VALUES ?n {{ {values} }} {pattern} }}",
+                               use_default_graph_as_union=True):
+            out.add(row[0])
+    return out
+
+
+def core_reach(store: Store, delta: list[Triple], backward: set[str]) -> set:
+    """Focus nodes whose core constraints can see a change.
+
+    The subject of a changed triple; its object when the shapes look at the predicate backwards
+    (`backward`: inverse paths, sh:targetObjectsOf); and, around a node whose types changed, the
+    nodes that point at it (sh:class looks at a value's types) and, backwards, those it points at.
+    """
+    found = set()
+    retyped = set()
+    for t in delta:
+        found.add(t.subject)
+        if t.predicate.value in backward:
+            found.add(t.object)
+        if t.predicate.value == RDF_TYPE:
+            retyped.add(t.subject)
+    if retyped:
+        found |= _step(store, retyped, "any", True)
+        if backward:
+            spec = tuple((p, False, False) for p in sorted(backward))
+            found |= _step(store, retyped, spec, False)
+    return {n for n in found if not isinstance(n, BlankNode)}

@@ -206,6 +206,13 @@ def date_literal(value: PartialDate) -> Literal:
     return Literal(value.lexical, datatype=_XSD[value.datatype])
 
 
+def map_article(article: Article, minter: Minter, segment_of: dict[str, str], origins: dict) -> ArticleGraph:
+    """One article's graph, as map_corpus makes it; `segment_of` gives the IRI segment of every id it may cite."""
+    mapper = Mapper(Corpus([], []), minter)
+    mapper.segment_of = segment_of
+    return mapper.article(article, origins)
+
+
 def map_corpus(corpus: Corpus, minter: Minter) -> Mapped:
     mapper = Mapper(corpus, minter)
     origins: dict[str, Origin] = {}

@@ -448,6 +448,23 @@ def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | Non
     return corpus
 
 
+def read_article(folder: Path, vocab: dict[str, set[str]], defined: dict) -> tuple[Article | None, list[Problem]]:
+    """One article folder read on its own, as load_corpus reads it (for builds that read articles apart).
+
+    `defined` holds the records known so far (at least the entities'); the article's own are added.
+    References are checked by resolve_articles, once every article is read.
+    """
+    problems: list[Problem] = []
+    return _read_article(folder, vocab, problems, defined), problems
+
+
+def resolve_articles(articles: list[Article], defined, vocab: dict[str, set[str]]) -> list[Problem]:
+    """load_corpus's reference checks for some articles, against `defined` (every record of the corpus)."""
+    problems: list[Problem] = []
+    _resolve(Corpus([], articles), defined, vocab, problems)
+    return problems
+
+
 def _register(record: Record, defined: dict[str, Record], problems: list[Problem]) -> bool:
     first = defined.get(record.id)
     if first is not None:

@@ -1,0 +1,252 @@
+"""The fast build gives the straightforward build's bytes: in one process or in two, from scratch or
+from the previous build after a change; and libyaml reads the sources as PyYAML does."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
+
+from cardf import build, export
+from cardf.errors import InputError, NotConforming
+from cardf.iris import Minter
+from cardf.mapping import map_corpus
+from cardf.ontology import build_context, load_ontology_quads
+from cardf.sources import load_corpus, load_vocabulary
+from cardf.yamlfile import ScalarNode, _compose
+
+from conftest import DATA, FIXTURES, ONTOLOGY, ROOT, SHAPES, edit
+
+FILES = ["cardf.jsonld", "cardf.nq", "cardf.nt", "cardf.trig", "cardf.ttl", "ontology.ttl"]
+
+
+def settings(data: Path, out: Path, **kw) -> build.Settings:
+    return build.Settings(data=data, out=out, ontology=ONTOLOGY, shapes=SHAPES, base="https://w3id.org/cardf/", **kw)
+
+
+def generate(out: Path, articles: int, seed: int = 5, errors: float = 0.0) -> Path:
+    spec = importlib.util.spec_from_file_location("cardf_bench_generate", ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.Corpus(articles, seed=seed, errors=errors).write(out)
+    return out
+
+
+def writer_outputs(data: Path) -> dict[str, bytes]:
+    """The files the reference writers make of the reference loader's graphs (no validation)."""
+    minter = Minter()
+    ontology = load_ontology_quads(ONTOLOGY)
+    mapped = map_corpus(load_corpus(data, load_vocabulary(ONTOLOGY)), minter)
+    quads = build.assemble(mapped, ontology, minter)
+    union = export.sort_triples(q.triple for q in quads)
+    prefixes = minter.prefixes()
+    return {"cardf.ttl": export.write_triples(union, "ttl", prefixes),
+            "cardf.nt": export.write_triples(union, "nt", prefixes),
+            "cardf.jsonld": export.write_jsonld(union, build_context(ontology, minter)),
+            "cardf.trig": export.write_quads(quads, "trig", prefixes),
+            "cardf.nq": export.write_quads(quads, "nq", prefixes),
+            "ontology.ttl": export.write_triples(export.sort_triples(ontology), "ttl", prefixes)}
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in FILES + ["report.json"]}
+
+
+def store_content(path: Path) -> set:
+    dataset = Dataset(Store.read_only(str(path)))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)  # blank node labels are the store's own
+    return set(dataset)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("corpus") / "data", 40)
+
+
+def test_seed_build_is_the_reference_build(tmp_path):
+    fast = build.run(settings(DATA, tmp_path / "fast"))
+    reference = build.run_reference(settings(DATA, tmp_path / "reference"))
+    assert outputs(tmp_path / "fast") == outputs(tmp_path / "reference")
+    assert fast.summary == reference.summary
+    assert store_content(tmp_path / "fast" / "store") == store_content(tmp_path / "reference" / "store")
+
+
+def test_two_workers_give_the_bytes_of_one_process(tmp_path, corpus, monkeypatch):
+    serial = build.run(settings(corpus, tmp_path / "serial"))
+    monkeypatch.setattr(build, "PARALLEL_MIN", 10)
+    parallel = build.run(settings(corpus, tmp_path / "parallel"))
+    expected = writer_outputs(corpus)
+    for name in FILES:
+        assert (tmp_path / "parallel" / name).read_bytes() == expected[name], name
+    assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
+    assert parallel.summary == serial.summary
+    assert not any(p.name.startswith(".parallel.pieces") for p in tmp_path.iterdir())
+
+
+def test_only_some_formats_and_no_store(tmp_path, corpus):
+    build.run(settings(corpus, tmp_path / "some", formats=("ttl", "jsonld"), store=False))
+    expected = writer_outputs(corpus)
+    assert sorted(p.name for p in (tmp_path / "some").iterdir()) == \
+        ["cardf.jsonld", "cardf.ttl", "ontology.ttl", "report.json"]
+    assert (tmp_path / "some" / "cardf.ttl").read_bytes() == expected["cardf.ttl"]
+
+
+# ----------------------------------------------------------------------------- from the previous build
+
+def copy(corpus: Path, tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(corpus, data)
+    old = time.time() - 3600  # files written now could not be told from a change in the same clock tick
+    for p in data.rglob("*"):
+        os.utime(p, (old, old))
+    return data
+
+
+def rebuild_and_compare(data: Path, tmp_path: Path, expect_incremental: bool = True):
+    """Build again into dist (from its previous build) and from scratch into clean: the same, byte for byte."""
+    again = build.run(settings(data, tmp_path / "dist"))
+    assert bool(again.timings.get("incremental") or again.timings.get("unchanged")) == expect_incremental
+    clean_out = tmp_path / "clean"
+    shutil.rmtree(clean_out, ignore_errors=True)
+    clean = build.run(settings(data, clean_out))
+    assert outputs(tmp_path / "dist") == outputs(clean_out)
+    assert again.summary == clean.summary
+    assert [f.__dict__ for f in again.report.findings] == [f.__dict__ for f in clean.report.findings]
+    assert store_content(tmp_path / "dist" / "store") == store_content(clean_out / "store")
+    shutil.rmtree(clean_out)
+    return again
+
+
+def articles(data: Path) -> list[Path]:
+    return sorted((data / "articles").iterdir())
+
+
+def test_an_unchanged_corpus_is_not_built_again(tmp_path, corpus):
+    data = copy(corpus, tmp_path)
+    build.run(settings(data, tmp_path / "dist"))
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "dist").iterdir()}
+    for p in data.rglob("*.yaml"):
+        os.utime(p)  # touched, not changed
+    again = rebuild_and_compare(data, tmp_path)
+    assert again.timings.get("unchanged")
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "dist").iterdir()} == before
+
+
+@pytest.mark.parametrize("change", ["text", "record", "new-article", "removed-article", "date-elsewhere"])
+def test_a_changed_article_rebuilds_from_the_previous_build(tmp_path, corpus, change):
+    data = copy(corpus, tmp_path)
+    build.run(settings(data, tmp_path / "dist"))
+    folders = articles(data)
+    target = folders[len(folders) // 2]
+    facts = target / "facts.yaml"
+    if change == "text":
+        edit(facts, "Outcome of the talks", "Results of the talks")
+    elif change == "record":
+        text = facts.read_text(encoding="utf-8")
+        text += ("opinions:\n" if "\nopinions:" not in text else "") + \
+            f"  - id: opinion-extra-{target.name[-5:]}\n    content: {{ru: Дополнение., en: An addition.}}\n" \
+            f"    evidence: {json.dumps(article_sentence(target), ensure_ascii=False)}\n"
+        facts.write_text(text, encoding="utf-8")
+    elif change == "new-article":
+        source = next(f for f in reversed(folders) if "\nevents:" not in (f / "facts.yaml").read_text(encoding="utf-8"))
+        new = data / "articles" / (source.name[:-5] + "99999")
+        shutil.copytree(source, new)
+        text = (new / "facts.yaml").read_text(encoding="utf-8").replace(source.name, new.name)
+        for rid in ("statement", "quote", "figure", "document", "commitment", "opinion", "document-set",
+                    "decision", "relationship", "claim", "source"):
+            text = text.replace(f"id: {rid}-", f"id: {rid}-x")
+            text = text.replace(f"stated_in: {rid}-", f"stated_in: {rid}-x")
+            text = text.replace(f"conflicts_with: [{rid}-", f"conflicts_with: [{rid}-x")
+        (new / "facts.yaml").write_text(text, encoding="utf-8")
+    elif change == "removed-article":
+        unreferenced = [f for f in folders if "events:" not in (f / "facts.yaml").read_text(encoding="utf-8")]
+        shutil.rmtree(unreferenced[0])
+    elif change == "date-elsewhere":  # an event other articles report on moves: their dates fall outside it
+        owner = next(f for f in folders if "\nevents:" in (f / "facts.yaml").read_text(encoding="utf-8"))
+        text = (owner / "facts.yaml").read_text(encoding="utf-8")
+        start = text.index("start: \"") + len("start: \"")
+        year = int(text[start:start + 4])
+        (owner / "facts.yaml").write_text(text[:start] + str(year + 1) + text[start + 4:], encoding="utf-8")
+        with pytest.raises(NotConforming) as failed:
+            build.run(settings(data, tmp_path / "dist"))
+        with pytest.raises(NotConforming) as clean:
+            build.run(settings(data, tmp_path / "clean"))
+        assert [f.__dict__ for f in failed.value.report.findings] == \
+            [f.__dict__ for f in clean.value.report.findings]
+        assert failed.value.report.violations > 0
+        return
+    rebuild_and_compare(data, tmp_path)
+
+
+def article_sentence(folder: Path) -> str:
+    return (folder / "article.txt").read_text(encoding="utf-8").split("\n")[0]
+
+
+def test_a_change_to_the_shapes_builds_everything_again(tmp_path, corpus):
+    data = copy(corpus, tmp_path)
+    shapes = tmp_path / "shapes"
+    shutil.copytree(SHAPES, shapes)
+    first = build.run(build.Settings(data=data, out=tmp_path / "dist", ontology=ONTOLOGY, shapes=shapes,
+                                     base="https://w3id.org/cardf/"))
+    assert "incremental" not in first.timings
+    (shapes / "cardf-shapes.ttl").write_text((shapes / "cardf-shapes.ttl").read_text() + "\n# changed\n")
+    again = build.run(build.Settings(data=data, out=tmp_path / "dist", ontology=ONTOLOGY, shapes=shapes,
+                                     base="https://w3id.org/cardf/"))
+    assert "incremental" not in again.timings and "unchanged" not in again.timings
+
+
+def test_a_problem_in_a_changed_article_is_reported_as_by_the_loader(tmp_path, corpus):
+    data = copy(corpus, tmp_path)
+    build.run(settings(data, tmp_path / "dist"))
+    facts = articles(data)[3] / "facts.yaml"
+    edit(facts, "genre: analysis", "genre: poetry")
+    with pytest.raises(InputError) as fast:
+        build.run(settings(data, tmp_path / "dist"))
+    with pytest.raises(InputError) as reference:
+        load_corpus(data, load_vocabulary(ONTOLOGY))
+    assert [str(p) for p in fast.value.problems] == [str(p) for p in reference.value.problems]
+
+
+# ----------------------------------------------------------------------------- libyaml
+
+def yaml_files() -> list[Path]:
+    return sorted(p for root in (DATA, FIXTURES) for p in root.rglob("*.yaml"))
+
+
+def shape(node) -> list:
+    out = [(type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column, node.start_mark.index,
+            node.end_mark.line, node.end_mark.column, node.style if isinstance(node, ScalarNode) else None,
+            node.value if isinstance(node, ScalarNode) else None, getattr(node, "flow_style", None))]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            out += shape(key) + shape(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for value in node.value:
+            out += shape(value)
+    return out
+
+
+@pytest.mark.parametrize("path", yaml_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_libyaml_reads_every_source_as_pyyaml_does(path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        pytest.skip("not UTF-8 (the loader reports it before parsing)")
+    try:
+        expected = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        with pytest.raises(yaml.YAMLError) as got:
+            _compose(text)
+        assert str(got.value) == str(exc)
+        return
+    got = _compose(text)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert shape(got) == shape(expected)
