@@ -116,7 +116,8 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
     settings = _settings(data, out, ontology_dir, shapes, base, formats, store)
     say(f"Reading {data} …", quiet)
     try:
-        built = pipeline.run(settings)
+        with ArticleProgress(quiet) as progress:
+            built = pipeline.run(settings, progress)
     except NotConforming as exc:
         say(text_report(exc.report, exc.prefixes).rstrip())
         raise
@@ -132,6 +133,41 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
 
 
+class ArticleProgress:
+    """A progress bar per article (rate and ETA) on stderr while a build maps articles: only on a
+    terminal and without --quiet; then one line for the stages that follow."""
+
+    def __init__(self, quiet: bool):
+        self.on = not quiet and sys.stderr.isatty()
+        self.bar, self.done, self.started, self.finished = None, 0, 0.0, False
+
+    def __enter__(self):
+        return self if self.on else None
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if self.finished:
+            return
+        if self.bar is None:
+            self.started = time.monotonic()
+            self.bar = click.progressbar(length=total, label="Mapping articles", file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda rate: rate)
+            self.bar.__enter__()
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        self.bar.update(done - self.done, f"{rate:,.0f}/s")
+        self.done = done
+        if done >= total:
+            self.finished = True
+            self.__exit__(None, None, None)
+            click.echo("Validating and writing …", err=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @main.command(name="validate")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @project_options
@@ -145,9 +181,11 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
               help="Validate the data as written (none), or with what the ontology entails added first; "
                    "closed shapes are checked only with none.")
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="fast: the shapes run as SPARQL on pyoxigraph, with pySHACL's findings; pyshacl: pySHACL itself.")
 @common
 def validate_cmd(files, data, ontology_dir, shapes, base, input_format, report_format, with_ontology, inference,
-                 quiet):
+                 engine, quiet):
     """Check RDF against the SHACL shapes (the project's own data when no FILES are given).
 
     FILES may be Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML (told by the extension,
@@ -161,7 +199,7 @@ def validate_cmd(files, data, ontology_dir, shapes, base, input_format, report_f
     from .build import validate_files
 
     settings = _settings(data, Path("dist"), ontology_dir, shapes, base)
-    report, prefixes = validate_files(list(files), settings, input_format, with_ontology, inference)
+    report, prefixes = validate_files(list(files), settings, input_format, with_ontology, inference, engine)
     from .validate import json_report, text_report, turtle_report
 
     if report_format == "json":
