@@ -54,7 +54,7 @@ def test_bad_source_gets_the_expected_message_and_exit_code(case, tmp_path):
     code, _, message = expected.partition("\n")
     result = run(*args(data, tmp_path / "dist"))
     assert f"exit: {result.exit_code}" == code
-    assert result.stderr == message.replace("{data}", str(data))
+    assert result.stderr == message.replace("{data}", str(data)).replace("{out}", str(tmp_path / "dist"))
     assert "Traceback" not in result.output
     assert not (tmp_path / "dist").exists()
 
@@ -67,8 +67,13 @@ def test_every_message_names_the_file_and_line(case):
     lines = (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines()[1:]
     if case in NOT_IN_A_FILE:
         assert all("{data}/" in line for line in lines)
-    else:
-        assert all(re.search(r"\{data\}/\S+\.yaml:\d+:\d+: ", line) for line in lines if line.strip())
+        return
+    located = re.compile(r"\{data\}/\S+\.yaml:\d+:\d+: ")
+    if lines[0].startswith("Error: ") and len(lines) == 1:  # one problem: the error line itself is located
+        assert located.search(lines[0])
+    else:  # a list: every indented line is one located problem
+        problems = [line for line in lines if line.startswith("  ")]
+        assert problems and all(located.search(line) for line in problems)
 
 
 def test_a_broken_source_leaves_the_previous_dist_exactly_as_it_was(tmp_path):
