@@ -188,6 +188,11 @@ def test_a_full_disk_while_writing_leaves_no_half_written_output(tmp_path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "dist"]
 
 
+def _sigint_as_in_a_terminal():
+    """Children of a backgrounded pytest inherit an ignored SIGINT; a user's Ctrl-C is never ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
@@ -199,8 +204,9 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
     facts = data / "articles" / "mini-article" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("count: 10", "count: 11"), encoding="utf-8")
     outcomes = set()
-    for delay in (0.3, 0.8, 1.5, 2.5):
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for delay in (0.8, 1.5, 2.5, 4.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_sigint_as_in_a_terminal)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)

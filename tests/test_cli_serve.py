@@ -69,7 +69,10 @@ class Serving:
 
 def start_serve(store: Path, *extra: str, ignore_sigint: bool = False) -> Serving:
     port = free_port()
-    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None  # as `nohup … &`
+    # as `nohup … &` when asked; otherwise SIGINT as in a terminal, even when pytest itself was started in the
+    # background (a non-interactive shell's `cmd &` ignores SIGINT, and children inherit that)
+    disposition = signal.SIG_IGN if ignore_sigint else signal.SIG_DFL
+    ignore = lambda: signal.signal(signal.SIGINT, disposition)  # noqa: E731
     process = subprocess.Popen([sys.executable, "-m", "cardf", "serve", "--store", str(store), "--port", str(port),
                                 *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=ignore)
