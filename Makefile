@@ -17,5 +17,12 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Minutes: 100, 1,000 and 10,000 generated articles beside pySHACL, rdflib and pyoxigraph;
+# writes bench/results/<date>-<machine>.{json,md}. `make bench SIZES=100 RUNS=1` for a quick look.
+SIZES ?= 100,1000,10000
+RUNS  ?= 3
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES) --runs $(RUNS)
+
 clean:
 	rm -rf dist $(VENV) .pytest_cache

@@ -98,6 +98,19 @@ def test_only_some_formats_and_no_store(tmp_path, corpus):
     assert (tmp_path / "some" / "cardf.ttl").read_bytes() == expected["cardf.ttl"]
 
 
+def test_a_corpus_with_faults_is_reported_as_by_the_reference_build(tmp_path):
+    """Every finding, with the facts.yaml line it points back at, as the pySHACL build gives it."""
+    data = generate(tmp_path / "data", 24, seed=11, errors=0.5)
+    with pytest.raises(NotConforming) as fast:
+        build.run(settings(data, tmp_path / "fast"))
+    with pytest.raises(NotConforming) as reference:
+        build.run_reference(settings(data, tmp_path / "reference"))
+    findings = [f.__dict__ for f in fast.value.report.findings]
+    assert findings == [f.__dict__ for f in reference.value.report.findings]
+    assert fast.value.report.violations > 0 and any(f["line"] for f in findings)
+    assert not (tmp_path / "fast").exists()
+
+
 # ----------------------------------------------------------------------------- from the previous build
 
 def copy(corpus: Path, tmp_path: Path) -> Path:

@@ -928,15 +928,27 @@ class BuildOriginals:
     def _graphs_of(self, subjects) -> set[str]:
         return {g for s in subjects if not isinstance(s, Literal) for g in self.owners(export.subject_key(s))}
 
-    def around(self, nodes: set) -> list[Triple]:
-        from .fastshacl import SUBCLASS, triples_around
-
-        named = [n for n in nodes if not isinstance(n, BlankNode)]
-        referrers = set()
+    def referrers(self, nodes: set, predicates: frozenset | None = None) -> set:
+        named = [n for n in nodes if not isinstance(n, (BlankNode, Literal))]
+        if predicates is not None:
+            if not predicates or not named:
+                return set()
+            only = "VALUES ?p { " + " ".join(f"<{p}>" for p in sorted(predicates)) + " } "
+        else:
+            only = ""
+        found = set()
         for i in range(0, len(named), 1000):
             values = " ".join(str(n) for n in named[i:i + 1000])
-            referrers.update(row[0] for row in self.store.query(
-                f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {values} }} ?s ?p ?n }}", use_default_graph_as_union=True))
+            found.update(row[0] for row in self.store.query(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {values} }} {only}?s ?p ?n }}",
+                use_default_graph_as_union=True))
+        return found
+
+    def around(self, nodes: set, inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
+        from .fastshacl import SUBCLASS, triples_around
+
+        every = set(traced) if inverse is not None else set(nodes) | set(traced)
+        referrers = self.referrers(every) | self.referrers(set(nodes) - every, inverse)
         outgoing: dict = {}
         incoming: dict = {}
         seen: set[str] = set()
@@ -958,7 +970,7 @@ class BuildOriginals:
                                                         use_default_graph_as_union=True)}
         index(self._graphs_of(subjects))
         subclass = [t for s in subjects for t in outgoing.get(s, ()) if t.predicate.value == SUBCLASS]
-        return triples_around(nodes, outgoing.get, incoming.get, subclass)
+        return triples_around(nodes, outgoing.get, incoming.get, subclass, inverse, traced)
 
     def everything(self):
         for name in self.graphs:
@@ -1008,10 +1020,11 @@ def _plan(settings: Settings):
         with open(cache_folder(settings.out) / PLAN_FILE, "rb") as f:
             cached_key, snapshot = pickle.load(f)
         if key is not None and cached_key == key:
-            plan = LazyPlan(snapshot, compile_plan)
+            plan = LazyPlan(snapshot)
             plan.cache_key = key
             return plan
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+            KeyError):
         pass
     plan = compile_plan()
     plan.cache_key = key

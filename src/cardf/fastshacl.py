@@ -230,9 +230,18 @@ class Originals:
     forms: LiteralForms
     predicates: frozenset | None = None  # the predicate IRIs of the data, when known
 
-    def around(self, nodes: set) -> list[Triple]:
+    def around(self, nodes: set, inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
         """Triples with a node as subject or object, the rdf:type triples of their other ends, and
-        every rdfs:subClassOf triple: all that a supported constraint looks at for a focus node."""
+        every rdfs:subClassOf triple: all that a supported constraint looks at for a focus node.
+
+        Triples into a node are kept along the `inverse` predicates only (None: all), except for
+        the nodes in `traced`, whose every incoming triple is kept: the report follows them back
+        to the record that has a YAML origin.
+        """
+        raise NotImplementedError
+
+    def referrers(self, nodes: set) -> set:
+        """The subjects of triples whose object is one of the nodes."""
         raise NotImplementedError
 
     def everything(self) -> Iterable[Triple]:
@@ -266,11 +275,16 @@ class TripleOriginals(Originals):
                 subclass.append(t)
         self._index = by_subject, by_object, subclass
 
-    def around(self, nodes: set) -> list[Triple]:
+    def around(self, nodes: set, inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
         if self._index is None:
             self._build()
         by_subject, by_object, subclass = self._index
-        return triples_around(nodes, by_subject.get, by_object.get, subclass)
+        return triples_around(nodes, by_subject.get, by_object.get, subclass, inverse, traced)
+
+    def referrers(self, nodes: set) -> set:
+        if self._index is None:
+            self._build()
+        return {t.subject for n in nodes for t in self._index[1].get(n, ())}
 
     def everything(self) -> Iterable[Triple]:
         return self.triples
@@ -342,7 +356,8 @@ def focus_nodes_among(store: Store, focus: str, candidates: set) -> set:
     return found
 
 
-def triples_around(nodes: set, outgoing: Callable, incoming: Callable, subclass: list[Triple]) -> list[Triple]:
+def triples_around(nodes: set, outgoing: Callable, incoming: Callable, subclass: list[Triple],
+                   inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
     out = list(subclass)
     neighbours = set()
     for n in nodes:
@@ -351,12 +366,26 @@ def triples_around(nodes: set, outgoing: Callable, incoming: Callable, subclass:
             if not isinstance(t.object, Literal):
                 neighbours.add(t.object)
         if not isinstance(n, Literal):
+            every = inverse is None or n in traced
             for t in incoming(n) or ():
-                out.append(t)
-                neighbours.add(t.subject)
+                if every or t.predicate.value in inverse:
+                    out.append(t)
+                    neighbours.add(t.subject)
     for n in neighbours - nodes:
         out += [t for t in outgoing(n) or () if t.predicate.value == RDF_TYPE]
+    for n in set(traced) - nodes:
+        out += incoming(n) or ()
     return out
+
+
+def inverse_predicates(shapes: rdflib.Graph) -> frozenset | None:
+    """The predicates that the shapes follow backwards (sh:inversePath); None if a path is not an IRI."""
+    found = set()
+    for o in shapes.objects(None, SH.inversePath):
+        if not isinstance(o, rdflib.URIRef):
+            return None
+        found.add(str(o))
+    return frozenset(found)
 
 
 # ----------------------------------------------------------------------------- SPARQL text
@@ -565,6 +594,7 @@ class Plan:
         self.fallback: list[tuple[object, str]] = []
         self._copies: dict = {}
         self.backward: set[str] = set()  # predicates the shapes follow from object to subject
+        self.inverse = inverse_predicates(shapes)
         self.everything_falls_back = self._uses_advanced_features()
         if self.everything_falls_back:
             return
@@ -1025,18 +1055,24 @@ class Plan:
 
 
     def snapshot(self) -> dict:
-        """What a later run needs to query, without pySHACL: picklable, for a cache keyed by the shapes."""
+        """What a later run needs to query, without pySHACL: picklable, for a cache keyed by the shapes.
+
+        The shapes graph and the judges' copy of it travel along (their blank nodes must stay
+        the ones the results name), so that judging suspects needs no compiling either.
+        """
         return {"units": [(u.shape, u.focus, dict(u.probes_for)) for u in self.units],
                 "sparql": [(c.unit, c.query, c.projects_this, c.substitutions, c.edges) for c in self.sparql],
                 "fallback": list(self.fallback), "everything": self.everything_falls_back,
-                "backward": set(self.backward)}
+                "backward": set(self.backward), "graphs": (self.shapes, self.judge_shapes(frozenset()))}
 
 
 class LazyPlan:
     """A plan restored from a snapshot: queries at hand, pySHACL's objects compiled only when needed."""
 
-    def __init__(self, snapshot: dict, compile: Callable[[], Plan]):
-        self._compile, self._full = compile, None
+    def __init__(self, snapshot: dict):
+        self._full = None
+        self.shapes, self._judge = snapshot["graphs"]
+        self.inverse = inverse_predicates(self.shapes)
         self.units = [Unit(shape, focus, None, probes) for shape, focus, probes in snapshot["units"]]
         for u in self.units:
             u.build = self._builder(u)
@@ -1048,7 +1084,7 @@ class LazyPlan:
 
     def full(self) -> Plan:
         if self._full is None:
-            full = self._compile()
+            full = Plan(self.shapes)  # this graph: the blank nodes of the cached judges' copy
             units = {(str(u.shape), u.focus): u for u in full.units}
             checks = {(str(c.unit), c.query): c for c in full.sparql}
             for u in self.units:
@@ -1074,9 +1110,12 @@ class LazyPlan:
         return {"units": [(u.shape, u.focus, dict(u.probes_for)) for u in self.units],
                 "sparql": [(c.unit, c.query, c.projects_this, c.substitutions, c.edges) for c in self.sparql],
                 "fallback": list(self.fallback), "everything": self.everything_falls_back,
-                "backward": set(self.backward)}
+                "backward": set(self.backward), "graphs": (self.shapes, self._judge)}
 
-    def __getattr__(self, name):  # shapes, sg, judge_shapes, fallback_shapes: from the compiled plan
+    def judge_shapes(self, fallback: frozenset) -> rdflib.Graph:
+        return self._judge if not fallback else self.full().judge_shapes(fallback)
+
+    def __getattr__(self, name):  # sg, fallback_shapes: from the compiled plan
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.full(), name)
@@ -1521,7 +1560,8 @@ class FastValidator:
         self.timings.suspects = len(all_suspects)
         result_foci = {f for _, rows in rows_by_check for f in rows}
         nodes = all_suspects | result_foci
-        tiny = to_rdflib(originals.around(nodes)) if nodes else rdflib.Graph()
+        tiny = to_rdflib(originals.around(nodes, plan.inverse, self._traced(nodes, originals, origins))) \
+            if nodes else rdflib.Graph()
         graphs = []
         if all_suspects:
             foci = {shape: {rdflib_term(f) for f in found} for shape, found in suspects.items() if shape not in fallback}
@@ -1566,6 +1606,24 @@ class FastValidator:
         return found
 
     # the parts --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _traced(nodes: set, originals: Originals, origins) -> set:
+        """The nodes whose incoming triples the report follows back to a YAML origin (validate._Tracer):
+        those without an origin of their own, and their referrers without one."""
+        from .validate import _Tracer
+
+        traced: set = set()
+        if not origins:
+            return traced
+        frontier = {n for n in nodes if isinstance(n, NamedNode) and origins.get(n.value) is None}
+        for hop in range(_Tracer.HOPS):
+            traced |= frontier
+            if hop + 1 == _Tracer.HOPS or not frontier:
+                break
+            frontier = {r for r in originals.referrers(frontier) if isinstance(r, NamedNode)
+                        and origins.get(r.value) is None} - traced
+        return traced
 
     def _judge(self, tiny: rdflib.Graph, foci: dict, fallback: frozenset) -> rdflib.Graph:
         """pySHACL's verdict on the suspects, each validated by its own shape within the triples around it.
@@ -1627,7 +1685,7 @@ class FastValidator:
             kwargs = {"source_constraint": helper.node, "extra_messages": extra}
             for focus, rows in by_focus.items():
                 f = rdflib_term(focus)
-                near = [t.object for t in originals.around({focus}) if isinstance(t.object, Literal)] \
+                near = [t.object for t in originals.around({focus}, frozenset()) if isinstance(t.object, Literal)] \
                     if originals.forms.unfaithful else ()
                 violations = []
                 seen_failure = False

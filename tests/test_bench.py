@@ -1,0 +1,43 @@
+"""The benchmark runs end to end at its smallest size (a smoke check: no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "--runs", "1",
+                           "--work", str(tmp_path / "work"), "--results", str(results), "--machine", "ci"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [json_file] = results.glob("*-ci.json")
+    result = json.loads(json_file.read_text(encoding="utf-8"))
+    [size] = result["sizes"]
+    assert size["articles"] == 100 and size["triples"] > 5000
+    rows = size["rows"]
+    expected = ["full build", "rebuild, nothing changed", "rebuild, one article changed", "validation (fast engine)",
+                "export: canonical order (sort)", "store: cardf load", "baseline: pySHACL",
+                "baseline: pyoxigraph parse + serialize", "baseline: pyoxigraph parse nq",
+                "baseline: pyoxigraph bulk load store", "baseline: rdflib parse ttl", "baseline: rdflib serialize ttl"]
+    expected += [f"export: {fmt}" for fmt in ("ttl", "nt", "jsonld", "trig", "nq")]
+    expected += [f"baseline: pyoxigraph serialize {fmt}" for fmt in ("ttl", "nt", "jsonld", "trig", "nq")]
+    expected += [f"query: {p.stem}" for p in (ROOT / "queries").glob("*.rq")]
+    missing = [name for name in expected if name not in rows]
+    assert not missing
+    for name in expected:
+        row = rows[name]
+        assert row.get("bounded") or row["seconds"] is not None, name
+    assert rows["full build"]["peak"] > 0
+    assert size["checks"]["rebuild is the bytes of a clean build"] is True
+    assert size["checks"]["exports are the build's bytes"] is True
+    assert size["checks"]["fast findings are pySHACL's"] is True
+    assert {t["target"] for t in result["targets"]} >= {"peak memory under 2 GB",
+                                                        "rebuild after one article changed under 3 s"}
+    markdown = json_file.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| full build |" in markdown and "## Targets at 100 articles" in markdown
+    assert "## Targets" in done.stdout
