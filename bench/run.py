@@ -456,20 +456,26 @@ def main(argv=None) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    args.results.mkdir(parents=True, exist_ok=True)
+    stem = args.results / f"{today}-{name}"
+
+    def write() -> str:  # after each size, so that a run cut short keeps the sizes it finished
+        result["targets"] = targets(result)
+        text = markdown(result)
+        stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
+                                             encoding="utf-8")
+        stem.with_suffix(".md").write_text(text, encoding="utf-8")
+        return text
+
+    text = ""
     try:
         for articles in sizes:
             log(f"{articles:,} articles:")
             result["sizes"].append(measure_size(articles, args.runs, args.bound, args.query_bound, work, log))
+            text = write()
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    result["targets"] = targets(result)
-    text = markdown(result)
-    args.results.mkdir(parents=True, exist_ok=True)
-    stem = args.results / f"{today}-{name}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
-                                         encoding="utf-8")
-    stem.with_suffix(".md").write_text(text, encoding="utf-8")
     print(text)
     log(f"wrote {stem}.json and {stem}.md")
     return 0

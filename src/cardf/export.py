@@ -36,12 +36,37 @@ def triple_key(t: Triple) -> tuple:
     return (_term_key(t.subject), t.predicate.value != _TYPE, t.predicate.value, _term_key(t.object))
 
 
+def _after_subject(t) -> tuple:
+    p = t.predicate.value
+    return (p != _TYPE, p, _term_key(t.object))
+
+
 def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
-    return sorted(set(triples), key=triple_key)
+    """In triple_key order: subjects sorted once, then each subject's triples (faster, less memory)."""
+    by_subject: dict = {}
+    for t in set(triples):
+        by_subject.setdefault(t.subject, []).append(t)
+    out: list[Triple] = []
+    for subject in sorted(by_subject, key=_term_key):
+        group = by_subject[subject]
+        if len(group) > 1:
+            group.sort(key=_after_subject)
+        out += group
+    return out
 
 
 def sort_quads(quads: Iterable[Quad]) -> list[Quad]:
-    return sorted(set(quads), key=lambda q: (q.graph_name.value, *triple_key(q.triple)))
+    """By graph name, then in triple_key order."""
+    groups: dict = {}
+    for q in set(quads):
+        groups.setdefault((q.graph_name, q.subject), []).append(q)
+    out: list[Quad] = []
+    for key in sorted(groups, key=lambda gs: (gs[0].value, _term_key(gs[1]))):
+        group = groups[key]
+        if len(group) > 1:
+            group.sort(key=_after_subject)
+        out += group
+    return out
 
 
 def write_triples(triples: list[Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
