@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+import pyoxigraph as ox
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
 from cardf import build, export
@@ -90,6 +91,25 @@ def test_two_workers_give_the_bytes_of_one_process(tmp_path, corpus, monkeypatch
     assert not any(p.name.startswith(".parallel.pieces") for p in tmp_path.iterdir())
 
 
+def test_every_triple_is_in_one_graph_only(tmp_path, corpus):
+    """Periods and relationships many articles name are described once, in the shared graph: stores
+    that union their graphs without removing duplicates (Oxigraph, Virtuoso) then count them once."""
+    build.run(settings(corpus, tmp_path / "dist"))
+    graphs_of: dict = {}
+    for q in ox.parse(path=str(tmp_path / "dist" / "cardf.nq")):
+        graphs_of.setdefault(q.triple, []).append(q.graph_name.value)
+    assert {t: g for t, g in graphs_of.items() if len(g) > 1} == {}
+    shared = {t.subject.value.split("/id/")[1].split("/")[0] for t, g in graphs_of.items()
+              if g == ["https://w3id.org/cardf/graph/shared"]}
+    assert shared == {"interval", "relationship"}
+    store = Store.read_only(str(tmp_path / "dist" / "store"))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/cardf/ontology#Period> }"
+    counted = next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value
+    periods = {t.subject for t in graphs_of if t.object == ox.NamedNode("https://w3id.org/cardf/ontology#Period")
+               and t.predicate.value.endswith("#type")}
+    assert int(counted) == len(periods) > 1
+
+
 def test_only_some_formats_and_no_store(tmp_path, corpus):
     build.run(settings(corpus, tmp_path / "some", formats=("ttl", "jsonld"), store=False))
     expected = writer_outputs(corpus)
@@ -152,7 +172,8 @@ def test_an_unchanged_corpus_is_not_built_again(tmp_path, corpus):
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "dist").iterdir()} == before
 
 
-@pytest.mark.parametrize("change", ["text", "record", "new-article", "removed-article", "date-elsewhere"])
+@pytest.mark.parametrize("change", ["text", "record", "new-article", "removed-article", "date-elsewhere",
+                                    "new-period"])
 def test_a_changed_article_rebuilds_from_the_previous_build(tmp_path, corpus, change):
     data = copy(corpus, tmp_path)
     build.run(settings(data, tmp_path / "dist"))
@@ -178,6 +199,20 @@ def test_a_changed_article_rebuilds_from_the_previous_build(tmp_path, corpus, ch
             text = text.replace(f"stated_in: {rid}-", f"stated_in: {rid}-x")
             text = text.replace(f"conflicts_with: [{rid}-", f"conflicts_with: [{rid}-x")
         (new / "facts.yaml").write_text(text, encoding="utf-8")
+    elif change == "new-period":  # a period no other article names: the shared graph changes too
+        owner = next(f for f in folders if "\n    period: " in (f / "facts.yaml").read_text(encoding="utf-8"))
+        text = (owner / "facts.yaml").read_text(encoding="utf-8")
+        at = text.index("\n    period: ") + len("\n    period: ")
+        end = text.index("\n", at)
+        (owner / "facts.yaml").write_text(text[:at] + '"2041"' + text[end:], encoding="utf-8")
+        again = rebuild_and_compare(data, tmp_path)
+        shared = {q.triple for q in ox.parse(path=str(tmp_path / "dist" / "cardf.nq"))
+                  if q.graph_name == ox.NamedNode("https://w3id.org/cardf/graph/shared")}
+        assert ox.Triple(ox.NamedNode("https://w3id.org/cardf/id/interval/2041"),
+                         ox.NamedNode("https://w3id.org/cardf/ontology#startDate"),
+                         ox.Literal("2041", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))) in shared
+        assert again.timings.get("incremental")
+        return
     elif change == "removed-article":
         unreferenced = [f for f in folders if "events:" not in (f / "facts.yaml").read_text(encoding="utf-8")]
         shutil.rmtree(unreferenced[0])

@@ -46,7 +46,7 @@ def test_quad_files_hold_the_union_in_their_named_graphs(dist, name):
     assert {q.triple for q in quads} == ox_triples(dist / "cardf.nt")
     graphs = {q.graph_name.value for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
     assert graphs == {f"https://w3id.org/cardf/graph/article/{SEED}", "https://w3id.org/cardf/graph/entities",
-                      "https://w3id.org/cardf/ontology"}
+                      "https://w3id.org/cardf/graph/shared", "https://w3id.org/cardf/ontology"}
     assert not any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
 
 

@@ -38,7 +38,7 @@ def load_generator():
 def mapped(data_dir: Path):
     corpus = load_corpus(data_dir, load_vocabulary(ONTOLOGY))
     m = map_corpus(corpus, Minter())
-    return list(m.entities) + [t for a in m.articles for t in a.triples], m.origins
+    return list(m.entities) + list(m.shared) + [t for a in m.articles for t in a.triples], m.origins
 
 
 def rows(report) -> Counter:

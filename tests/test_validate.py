@@ -656,7 +656,7 @@ def mapped(folder: Path) -> tuple[rdflib.Graph, dict]:
 
     corpus = load_corpus(folder, load_vocabulary(ONTOLOGY))
     m = map_corpus(corpus, Minter())
-    return to_rdflib(list(m.entities) + [t for a in m.articles for t in a.triples]), m.origins
+    return to_rdflib(list(m.entities) + list(m.shared) + [t for a in m.articles for t in a.triples]), m.origins
 
 
 @lru_cache(maxsize=1)

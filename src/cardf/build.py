@@ -84,8 +84,9 @@ def shape_files(shapes: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- the reference path
 
 def assemble(mapped: Mapped, ontology: list[Triple], minter: Minter) -> list[Quad]:
-    """All quads: one graph per article, one for the entities, one for the ontology."""
+    """All quads: one graph per article, one for the entities, one shared, one for the ontology."""
     quads = [Quad(t.subject, t.predicate, t.object, mapped.entities_graph) for t in mapped.entities]
+    quads += [Quad(t.subject, t.predicate, t.object, mapped.shared_graph) for t in mapped.shared]
     for a in mapped.articles:
         quads += [Quad(t.subject, t.predicate, t.object, a.graph) for t in a.triples]
     graph = minter.ontology_graph()
@@ -100,7 +101,7 @@ def prepare(settings: Settings, inference: str = "none") -> Built:
     vocab = load_vocabulary(settings.ontology)
     corpus = load_corpus(settings.data, vocab)
     mapped = map_corpus(corpus, minter)
-    data = list(mapped.entities) + [t for a in mapped.articles for t in a.triples]
+    data = list(mapped.entities) + list(mapped.shared) + [t for a in mapped.articles for t in a.triples]
     report = validate(data, load_shapes(shape_files(settings.shapes)), ontology, mapped.origins, inference)
     quads = assemble(mapped, ontology, minter)
     return Built(corpus, mapped, ontology, quads, report, minter)
@@ -250,7 +251,8 @@ def validate_files(files: list[Path], settings: Settings, input_format: str | No
     if not files:
         project = Project(settings)
         sources = read_sources(project, None)
-        data = list(sources.entities) + [t for r in sources.results for t in parse_nq(r.pieces.blob("nq"))]
+        data = list(sources.entities) + sources.shared() + \
+            [t for r in sources.results for t in parse_nq(r.pieces.blob("nq"))]
         return check(data, shapes, ontology, sources.origins(), inference), minter.prefixes()
     data: list[Triple] = []
     for path in files:
@@ -417,6 +419,7 @@ class ArticleResult:
     cited: dict  # id → kind name of every id the article refers to (defined elsewhere or not)
     defines: list  # (id, kind name) of its records
     fingerprint: tuple  # (stat, digest) of its two files, for the next build
+    shared: bytes = b""  # N-Triples of what it says of periods and relationships (the shared graph)
 
 
 ARTICLE_FILES = ("article.txt", "facts.yaml")
@@ -524,12 +527,13 @@ class Reader:
         graph = map_article(article, self.project.minter, segment_of, origins)
         made = self.project.pieces(graph.triples, graph.graph)
         pieces = self.spill.store(made) if self.spill is not None else MemoryPieces(made)
-        forms = LiteralForms.of((t.predicate.value, t.object) for t in graph.triples if isinstance(t.object, Literal))
-        predicates = frozenset(t.predicate.value for t in graph.triples)
+        everything = graph.triples + graph.shared
+        forms = LiteralForms.of((t.predicate.value, t.object) for t in everything if isinstance(t.object, Literal))
+        predicates = frozenset(t.predicate.value for t in everything)
         records = Counter(r.kind.name for r in article.records)
         defines = [(r.id, r.kind.name) for r in article.records]
         return ArticleResult(slug, pieces, records, origins, forms, predicates, dict(known.used), defines,
-                             self.fingerprints.pop(slug))
+                             self.fingerprints.pop(slug), nt_lines(graph.shared))
 
 
 class _Segments(dict):
@@ -593,6 +597,9 @@ class Sources:
         for r in self.results:
             merged.update(r.origins)
         return merged
+
+    def shared(self) -> list[Triple]:
+        return shared_triples(r.shared for r in self.results)
 
 
 class _Fallback(Exception):
@@ -757,6 +764,25 @@ def _read_parallel(project, entities, folders, extra, advance, spill: Path) -> l
 
 def parse_nq(data: bytes) -> list[Triple]:
     return [q.triple for q in parse(data, format=RdfFormat.N_QUADS)] if data else []
+
+
+def nt_lines(triples: list[Triple]) -> bytes:
+    """Triples as sorted, distinct N-Triples lines: small, picklable, and merged by set union."""
+    return b"".join(sorted({f"{t} .\n".encode("utf-8") for t in triples}))
+
+
+def shared_triples(blocks) -> list[Triple]:
+    """The shared graph from the articles' N-Triples blocks (see nt_lines)."""
+    lines: set[bytes] = set()
+    for block in blocks:
+        lines.update(block.splitlines(keepends=True))
+    return list(parse(b"".join(sorted(lines)), format=RdfFormat.N_TRIPLES)) if lines else []
+
+
+def shared_pieces(project: "Project", blocks) -> list["MemoryPieces"]:
+    """The shared graph's pieces, or none when no article names a period or a relationship."""
+    triples = shared_triples(blocks)
+    return [MemoryPieces(project.pieces(triples, project.minter.shared_graph()))] if triples else []
 
 
 # ----------------------------------------------------------------------------- putting the files together
@@ -1076,7 +1102,8 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
         minter = project.minter
         entities_pieces = MemoryPieces(project.pieces(sources.entities, minter.entities_graph()))
         ontology_pieces = MemoryPieces(project.pieces(project.ontology, minter.ontology_graph()))
-        lay = layout(project, [entities_pieces, ontology_pieces] + [r.pieces for r in sources.results])
+        lay = layout(project, [entities_pieces, ontology_pieces] + shared_pieces(project, (r.shared for r in sources.results))
+                     + [r.pieces for r in sources.results])
         timings["layout"] = time.perf_counter() - started
         state: dict = {}
         release = sources.files.release if sources.files is not None else (lambda kind: None)
@@ -1226,7 +1253,7 @@ def _write_build(folder: Path, settings: Settings, project: Project, plan, sourc
 
 # ----------------------------------------------------------------------------- the cache of the previous build
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
 OVERLAY_FILE = "origins-overlay.pickle"  # articles re-read since the last full build
@@ -1274,12 +1301,13 @@ class ArticleEntry:
     used: tuple
     graph_prefix: str | None
     triples: int
+    shared: bytes = b""  # ArticleResult.shared
 
     @classmethod
     def of(cls, r: ArticleResult) -> "ArticleEntry":
         p = r.pieces
         return cls(r.slug, r.fingerprint, r.defines, r.cited, r.records, p.graph, p.used, p.graph_prefix,
-                   p.triples)
+                   p.triples, r.shared)
 
 
 @dataclass
@@ -1585,9 +1613,13 @@ def _splice(settings, project, plan, change, index, old, mapped, entity_records,
     minter = project.minter
     fresh = [MemoryPieces(project.pieces(mapped.entities, minter.entities_graph())),
              MemoryPieces(project.pieces(project.ontology, minter.ontology_graph()))]
-    fresh += [r.pieces for r in results]
+    kept = [e.shared for slug, e in index.articles.items() if slug not in gone]
+    shared = shared_pieces(project, kept + [r.shared for r in results])
+    fresh += shared + [r.pieces for r in results]
     fresh_by_graph = {p.graph: p for p in fresh}
     gone_graphs = {index.articles[slug].graph for slug in gone if slug in index.articles}
+    if not shared:  # no article names a period or a relationship any more
+        gone_graphs.add(minter.shared_graph().value)
     graphs = sorted(({g for g in index.graphs if g not in gone_graphs} - set(fresh_by_graph)) | set(fresh_by_graph))
     old_graph_index = {g: i for i, g in enumerate(index.graphs)}
     new_graph_index = {g: i for i, g in enumerate(graphs)}
@@ -1679,7 +1711,8 @@ def _splice(settings, project, plan, change, index, old, mapped, entity_records,
 
     def write(folder: Path) -> None:
         state.update(_write_spliced(folder, settings, project, plan, old, index, graphs, pieces_of, order, keys,
-                                    owners, used, used_trig, timings, results, entries, entity_records, mapped))
+                                    owners, used, used_trig, timings, results, entries, entity_records, mapped,
+                                    [r.pieces for r in results] + shared))
         started = time.perf_counter()
         _save_spliced(folder, settings, state, keys, owners, merged_now, graphs, entries, results, change)
         _save_plan(folder, plan)
@@ -1791,7 +1824,7 @@ def _graph_file(path: Path, kind: str, pieces_of: list, head: bytes = b""):
 
 
 def _write_spliced(folder, settings, project, plan, old, index, graphs, pieces_of, order, keys, owners, used,
-                   used_trig, timings, results, entries, entity_records, mapped) -> dict:
+                   used_trig, timings, results, entries, entity_records, mapped, replaced) -> dict:
     import threading
     from array import array
 
@@ -1824,7 +1857,7 @@ def _write_spliced(folder, settings, project, plan, old, index, graphs, pieces_o
     try:
         t0 = time.perf_counter()
         store_path = folder / STORE_DIR
-        _update_store(settings.out / STORE_DIR, store_path, index, graphs, pieces_of, results)
+        _update_store(settings.out / STORE_DIR, store_path, index, graphs, pieces_of, replaced)
         timings["store"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -1853,7 +1886,7 @@ def _write_spliced(folder, settings, project, plan, old, index, graphs, pieces_o
         report = None
         store = Store(str(store_path))
         try:
-            delta = _delta(old, index, graphs, results)
+            delta = _delta(old, index, graphs, replaced)
             timings["delta"] = len(delta)
             affected = validator.affected(store, delta)
             timings["reach"] = time.perf_counter() - t0
@@ -1911,9 +1944,9 @@ def _write_spliced(folder, settings, project, plan, old, index, graphs, pieces_o
     return {"report": report, "summary": summary, "spans": spans}
 
 
-def _delta(old: OldFiles, index: BuildIndex, graphs: list[str], results: list[ArticleResult]) -> list[Triple]:
+def _delta(old: OldFiles, index: BuildIndex, graphs: list[str], replaced: list) -> list[Triple]:
     """The triples added or removed, graph by graph, between the previous build and this one."""
-    now = {r.pieces.graph: set(parse_nq(bytes(r.pieces.blob("nq")))) for r in results}
+    now = {p.graph: set(parse_nq(bytes(p.blob("nq")))) for p in replaced}
     current = set(graphs)
     delta: set[Triple] = set()
     for g, name in enumerate(index.graphs):
@@ -1935,7 +1968,8 @@ def _count_lines(path: Path) -> int:
             n += block.count(b"\n")
 
 
-def _update_store(old_path: Path, new_path: Path, index: BuildIndex, graphs: list[str], pieces_of, results) -> None:
+def _update_store(old_path: Path, new_path: Path, index: BuildIndex, graphs: list[str], pieces_of,
+                  replaced: list) -> None:
     """The new store: the old one copied (hard links, when on the same disk), then the changed graphs replaced."""
     try:
         Store.read_only(str(old_path)).backup(str(new_path))
@@ -1950,10 +1984,10 @@ def _update_store(old_path: Path, new_path: Path, index: BuildIndex, graphs: lis
     for g in index.graphs:
         if g not in current:
             store.remove_graph(NamedNode(g))
-    for r in results:
-        graph = NamedNode(r.pieces.graph)
+    for p in replaced:  # the changed articles' graphs and the shared graph
+        graph = NamedNode(p.graph)
         store.clear_graph(graph)
-        store.extend(q for q in parse(bytes(r.pieces.blob("nq")), format=RdfFormat.N_QUADS))
+        store.extend(q for q in parse(bytes(p.blob("nq")), format=RdfFormat.N_QUADS))
     store.flush()
     del store
 

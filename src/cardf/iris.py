@@ -83,6 +83,10 @@ class Minter:
     def entities_graph(self) -> NamedNode:
         return NamedNode(f"{self.base}graph/entities")
 
+    def shared_graph(self) -> NamedNode:
+        """Periods and relationships, which many articles name: described once, here."""
+        return NamedNode(f"{self.base}graph/shared")
+
     @staticmethod
     def ontology_graph() -> NamedNode:
         return NamedNode(ONTOLOGY_IRI)

@@ -3,6 +3,12 @@
 Every field maps to the predicate that `schema.py` names, so adding a field there is
 enough to carry it into the graph. Each article's graph depends only on that article and
 the entity index, which lets later stages build, cache and validate articles one by one.
+
+Resources named by their value rather than by a record — periods (`interval:2025`) and
+relationships (`relationship:kazakhstan--russia`) — are described in one shared graph, not in
+every article that names them: a triple in many graphs is counted once per graph by stores that
+union their graphs without removing duplicates (Oxigraph, Virtuoso), which inflates counts and
+multiplies joins as the corpus grows.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class ArticleGraph:
     slug: str
     graph: NamedNode
     triples: list[Triple]
+    shared: list[Triple] = field(default_factory=list)  # what it says of periods and relationships
 
 
 @dataclass
@@ -52,12 +59,15 @@ class Mapped:
     entities: list[Triple]
     articles: list[ArticleGraph]
     origins: dict[str, Origin] = field(default_factory=dict)
+    shared_graph: NamedNode | None = None
+    shared: list[Triple] = field(default_factory=list)  # every article's shared triples, once each, sorted
 
 
 class Mapper:
     def __init__(self, corpus: Corpus, minter: Minter):
         self.minter = minter
         self.segment_of = {r.id: r.kind.segment for r in corpus.records()}
+        self.shared: list[Triple] = []  # of the article being mapped
 
     def iri(self, ref: str) -> NamedNode:
         return self.minter.resource(self.segment_of[ref], ref)
@@ -96,9 +106,9 @@ class Mapper:
 
     def period(self, period: Period, out: list[Triple]) -> NamedNode:
         node = self.minter.resource("interval", period.slug)
-        out.append(Triple(node, TYPE, ont("Period")))
-        out.append(Triple(node, ont("startDate"), date_literal(period.start)))
-        out.append(Triple(node, ont("endDate"), date_literal(period.end)))
+        self.shared.append(Triple(node, TYPE, ont("Period")))
+        self.shared.append(Triple(node, ont("startDate"), date_literal(period.start)))
+        self.shared.append(Triple(node, ont("endDate"), date_literal(period.end)))
         return node
 
     def fields(self, subject: NamedNode, spec, values: dict, out: list[Triple]) -> None:
@@ -121,6 +131,7 @@ class Mapper:
 
     def article(self, article: Article, origins: dict) -> ArticleGraph:
         out: list[Triple] = []
+        self.shared = []
         subject = self.minter.resource("article", article.slug)
         origins[subject.value] = article.meta_origin
         meta = article.meta
@@ -137,7 +148,8 @@ class Mapper:
                 out.append(Triple(self.iri(record.id), ont("attributedTo"), author))
             if record.kind.name == "sources":
                 out.append(Triple(subject, ont("cites"), self.iri(record.id)))
-        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out)
+        shared, self.shared = self.shared, []
+        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out, shared)
 
     def fact(self, article: Article, article_iri: NamedNode, record: Record, out: list[Triple], origins) -> None:
         subject = self.iri(record.id)
@@ -172,9 +184,9 @@ class Mapper:
         ordered = sorted(set(parties))
         node = self.minter.resource("relationship", "--".join(ordered))
         out.append(Triple(status, ont("statusOf"), node))
-        out.append(Triple(node, TYPE, ont("Relationship")))
+        self.shared.append(Triple(node, TYPE, ont("Relationship")))
         for party in ordered:
-            out.append(Triple(node, ont("party"), self.iri(party)))
+            self.shared.append(Triple(node, ont("party"), self.iri(party)))
 
     def evidence(self, article: Article, article_iri, subject, slug: str, span: Span, out, origins) -> None:
         node = self.minter.resource("span", slug)
@@ -220,4 +232,10 @@ def map_corpus(corpus: Corpus, minter: Minter) -> Mapped:
     for record in corpus.entities:
         mapper.entity(record, entities, origins)
     articles = [mapper.article(a, origins) for a in corpus.articles]
-    return Mapped(minter.entities_graph(), entities, articles, origins)
+    return Mapped(minter.entities_graph(), entities, articles, origins, minter.shared_graph(),
+                  shared_union(a.shared for a in articles))
+
+
+def shared_union(parts) -> list[Triple]:
+    """The shared graph: what the articles say of periods and relationships, each triple once, sorted."""
+    return sorted(set().union(*parts), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))

@@ -378,6 +378,7 @@ def read_data(path: Path, ontology_dir: Path, base: str | None = None) -> list[Q
         minter = Minter(base) if base else Minter()
         mapped = map_corpus(load_corpus(path, load_vocabulary(ontology_dir)), minter)
         quads = [Quad(t.subject, t.predicate, t.object, mapped.entities_graph) for t in mapped.entities]
+        quads += [Quad(t.subject, t.predicate, t.object, mapped.shared_graph) for t in mapped.shared]
         for a in mapped.articles:
             quads += [Quad(t.subject, t.predicate, t.object, a.graph) for t in a.triples]
         return quads
