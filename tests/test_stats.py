@@ -43,7 +43,7 @@ def test_void_turtle_is_valid_and_says_the_same(dist):
     assert len(rows) == 1
     assert int(rows[0]["triples"].value) == described.triples
     assert rows[0]["endpoint"].value == "http://127.0.0.1:7878/query"
-    assert int(rows[0]["graphs"].value) == 3
+    assert int(rows[0]["graphs"].value) == 4  # the article, the entities, the shared graph, the ontology
     assert int(rows[0]["links"].value) >= 1
 
 

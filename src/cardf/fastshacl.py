@@ -1853,18 +1853,20 @@ def sparql_edges(text: str) -> list | None:
             edges.append((a, ((iri(p), False, False),), b))
             return
         if p.name == "PathAlternative":
-            alts = []
-            for seq in p.part:
-                if len(seq.part) > 1:
-                    if len(p.part) > 1:
-                        raise Unsupported("a sequence within alternatives")
-                    ends = [a] + [("v", f"_seq{fresh[0]}_{i}") for i in range(len(seq.part) - 1)] + [b]
-                    fresh[0] += 1
-                    for i, elt in enumerate(seq.part):
+            if all(len(seq.part) == 1 and _simple_elt(seq.part[0]) for seq in p.part):
+                edges.append((a, tuple(_path_elt(seq.part[0], iri) for seq in p.part), b))
+                return
+            for seq in p.part:  # like a UNION: each alternative's chain of edges (a superset is safe)
+                ends = [a] + [("v", f"_seq{fresh[0]}_{i}") for i in range(len(seq.part) - 1)] + [b]
+                fresh[0] += 1
+                for i, elt in enumerate(seq.part):
+                    if _simple_elt(elt):
                         edges.append((ends[i], (_path_elt(elt, iri),), ends[i + 1]))
-                    return
-                alts.append(_path_elt(seq.part[0], iri))
-            edges.append((a, tuple(alts), b))
+                    elif elt.name == "PathElt" and "mod" not in elt and \
+                            getattr(elt.part, "name", None) == "PathAlternative":
+                        path_edges(ends[i], elt.part, ends[i + 1])  # a group: (p|q/r)
+                    else:
+                        raise Unsupported("a repeated or inverse group in a path")
             return
         raise Unsupported(f"path {p.name}")
 
@@ -1928,6 +1930,15 @@ def sparql_edges(text: str) -> list | None:
     except (Unsupported, KeyError, AttributeError, TypeError):
         return None
     return edges
+
+
+def _simple_elt(elt) -> bool:
+    """A path element that is one IRI, maybe inverse (^p), maybe repeated (p*, p+, p?)."""
+    if elt.name == "PathEltOrInverse":
+        elt = elt.part
+    part = getattr(elt, "part", None)
+    return getattr(elt, "name", None) == "PathElt" and getattr(part, "name", None) not in ("PathAlternative",
+                                                                                          "PathNegatedPropertySet")
 
 
 def _path_elt(elt, iri):
