@@ -421,6 +421,49 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+SUMMARY_ROWS = [  # (label, row names: the first one found in a size is shown)
+    ("full build (all formats and the store)", [BUILD]),
+    ("rebuild after one article changed", [CHANGED]),
+    ("validation, fast engine", [VALIDATE]),
+    ("validation, plain pySHACL", [PYSHACL]),
+    ("export: Turtle", ["export: ttl"]),
+    ("export: JSON-LD", ["export: jsonld"]),
+    ("load into the embedded store", [STORE]),
+    ("pyoxigraph parse + serialize (the floor)", [OX_FLOOR]),
+    ("rdflib parse of the Turtle", ["baseline: rdflib parse ttl"]),
+]
+
+
+def summary(result: dict) -> str:
+    """The README's Performance tables: the main rows per size, then the targets."""
+    sizes = result["sizes"]
+    m = result["machine"]
+    lines = [f"Measured {result['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']:.0f} GB RAM), "
+             f"median of {result['runs']} runs; pySHACL and rdflib once, stopped at {result['bound']:.0f} s.", "",
+             "| | " + " | ".join(f"{s['articles']:,} articles" for s in sizes) + " |",
+             "|---" * (len(sizes) + 1) + "|",
+             "| triples | " + " | ".join(f"{s['triples']:,}" for s in sizes) + " |"]
+    for label, names in SUMMARY_ROWS:
+        cells = []
+        for s in sizes:
+            row = next((s["rows"][n] for n in names if n in s["rows"]), None)
+            cells.append(fmt_seconds(row))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = []
+    for s in sizes:
+        queries = [row for n, row in s["rows"].items() if n.startswith("query: ")]
+        cells.append(fmt_seconds(max(queries, key=lambda r: (bool(r.get("bounded")), r.get("seconds") or 0)))
+                     if queries else "—")
+    lines.append("| slowest of the named queries | " + " | ".join(cells) + " |")
+    peaks = [max((row.get("peak") or 0) for n, row in s["rows"].items() if not n.startswith("baseline"))
+             for s in sizes]
+    lines.append("| peak memory of any cardf step | " + " | ".join(fmt_memory(p) for p in peaks) + " |")
+    lines += ["", f"| target at {sizes[-1]['articles']:,} articles | measured | met |", "|---|---|---|"]
+    for t in result["targets"]:
+        lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:

@@ -139,7 +139,22 @@ def examples() -> str:
     return "\n".join(out)
 
 
-SECTIONS = {"mini": mini_example, "examples": examples, "format": format_reference, "commands": command_reference}
+def performance() -> str:
+    """The newest committed benchmark result (bench/results/), as bench/run.py summarizes it."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("cardf_bench_run", ROOT / "bench" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    newest = sorted((ROOT / "bench" / "results").glob("*.json"))[-1]
+    result = json.loads(newest.read_text(encoding="utf-8"))
+    return run.summary(result) + f"\nEvery step, baseline and check: [`bench/results/{newest.stem}.md`]" \
+        f"(bench/results/{newest.stem}.md).\n"
+
+
+SECTIONS = {"mini": mini_example, "examples": examples, "format": format_reference, "commands": command_reference,
+            "performance": performance}
 
 
 def render(readme: str) -> str:
