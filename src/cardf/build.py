@@ -1102,8 +1102,8 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
         minter = project.minter
         entities_pieces = MemoryPieces(project.pieces(sources.entities, minter.entities_graph()))
         ontology_pieces = MemoryPieces(project.pieces(project.ontology, minter.ontology_graph()))
-        lay = layout(project, [entities_pieces, ontology_pieces] + shared_pieces(project, (r.shared for r in sources.results))
-                     + [r.pieces for r in sources.results])
+        shared = shared_pieces(project, (r.shared for r in sources.results))
+        lay = layout(project, [entities_pieces, ontology_pieces] + shared + [r.pieces for r in sources.results])
         timings["layout"] = time.perf_counter() - started
         state: dict = {}
         release = sources.files.release if sources.files is not None else (lambda kind: None)
