@@ -15,7 +15,7 @@ import yaml
 import pyoxigraph as ox
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
-from cardf import build, export
+from cardf import build, export, reading
 from cardf.errors import InputError, NotConforming
 from cardf.iris import Minter
 from cardf.mapping import map_corpus
@@ -81,7 +81,7 @@ def test_seed_build_is_the_reference_build(tmp_path):
 
 def test_two_workers_give_the_bytes_of_one_process(tmp_path, corpus, monkeypatch):
     serial = build.run(settings(corpus, tmp_path / "serial"))
-    monkeypatch.setattr(build, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(reading, "PARALLEL_MIN", 10)
     parallel = build.run(settings(corpus, tmp_path / "parallel"))
     expected = writer_outputs(corpus)
     for name in FILES:
