@@ -336,27 +336,6 @@ def find_changes(settings: Settings, index: BuildIndex) -> Change | None:
     return Change(index, folders, changed, removed, refreshed)
 
 
-class SegmentWriter(FileWriter):
-    """A FileWriter that copies runs of the previous file and notes where each piece now starts."""
-
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.starts: list[int] = []
-
-    def position(self) -> int:
-        return self.size + self.buffered
-
-    def piece(self, data: bytes) -> None:
-        self.starts.append(self.position())
-        self.add(data)
-
-    def run(self, data, relative_starts) -> None:
-        """A run of consecutive pieces copied whole; `relative_starts` are their starts within it."""
-        base = self.position()
-        self.starts.extend(base + r for r in relative_starts)
-        self.add(data)
-
-
 def _overlay(folder: Path) -> dict:
     import pickle
 
