@@ -25,6 +25,33 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
+def run_on_terminal(*args: str) -> tuple[int, str]:
+    """Run `cardf ARGS` in a process whose stderr is a terminal (a pty); its exit code and what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "cardf", *map(str, args)], stdout=subprocess.DEVNULL,
+                               stderr=follower)
+    os.close(follower)
+    seen = b""
+    try:
+        while True:  # read as it comes, so the child never blocks on a full terminal buffer
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        process.wait(timeout=120)
+    return process.returncode, seen.decode()
+
+
 def project_args(data: Path = DATA) -> list[str]:
     return ["--data", str(data), "--ontology", str(ONTOLOGY), "--shapes", str(SHAPES)]
 

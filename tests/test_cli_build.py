@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, SEED, edit, project_args, run
+from conftest import FIXTURES, SEED, project_args, run, run_on_terminal
 
 OUTPUTS = ["cardf.jsonld", "cardf.nq", "cardf.nt", "cardf.trig", "cardf.ttl", "ontology.ttl", "report.json"]
 
@@ -26,6 +26,18 @@ def test_build_writes_every_format_and_a_report(dist: Path):
     assert report["triples"]["quads"] == sum(graphs.values())
     for name in OUTPUTS[:-1]:
         assert report["files"][name]["bytes"] == (dist / name).stat().st_size
+
+
+def test_progress_bar_per_article_on_a_terminal_and_not_otherwise(tmp_path):
+    data = project_args(FIXTURES / "mini")
+    code, text = run_on_terminal("build", *data, "--out", tmp_path / "tty", "--no-store")
+    assert code == 0
+    assert "Mapping articles" in text and "1/1" in text and "/s" in text and "Validating and writing" in text
+    piped = run("build", *data, "--out", tmp_path / "piped", "--no-store")
+    assert piped.exit_code == 0
+    assert "Mapping articles" not in piped.stderr and "Validating and writing" not in piped.stderr
+    code, text = run_on_terminal("build", *data, "--out", tmp_path / "quiet", "--no-store", "-q")
+    assert (code, text) == (0, "")
 
 
 def test_build_summary_goes_to_stderr_and_nothing_to_stdout(tmp_path):

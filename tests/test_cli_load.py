@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import os
 import re
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, Store, parse
 
-from conftest import SEED, edit, free_port, project_args, run, start_oxigraph, stop_process
+from conftest import SEED, edit, free_port, project_args, run, run_on_terminal, start_oxigraph, stop_process
 
 ARTICLE = "https://w3id.org/cardf/graph/article/"
 ENTITIES = "https://w3id.org/cardf/graph/entities"
@@ -515,32 +514,13 @@ def _cardf(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_progress_bar_on_a_terminal_and_not_otherwise(tmp_path, oxigraph_server):
-    import pty
-
     big = synthetic_build(tmp_path / "big", articles=40, facts=150)  # about 12,000 triples
     plain = _cardf("load", "--dist", big, "--endpoint", oxigraph_server.store)
     assert plain.returncode == 0
     assert SUMMARY.fullmatch(plain.stderr.decode()), plain.stderr
 
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "cardf", "load", "--dist", str(big), "--endpoint",
-                                oxigraph_server.store], stdout=subprocess.DEVNULL, stderr=follower)
-    os.close(follower)
-    seen = b""
-    try:
-        while True:  # read as it comes, so the child never blocks on a full terminal buffer
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(leader)
-        process.wait(timeout=60)
-    assert process.returncode == 0
-    text = seen.decode()
+    code, text = run_on_terminal("load", "--dist", big, "--endpoint", oxigraph_server.store)
+    assert code == 0
     assert "Loading" in text and "triples/s" in text and "Loaded " in text
     quiet = _cardf("load", "--dist", big, "--endpoint", oxigraph_server.store, "-q")
     assert (quiet.returncode, quiet.stderr) == (0, b"")

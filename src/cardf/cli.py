@@ -133,39 +133,57 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
         click.echo(json.dumps(s, ensure_ascii=False, indent=2))
 
 
-class ArticleProgress:
-    """A progress bar per article (rate and ETA) on stderr while a build maps articles: only on a
-    terminal and without --quiet; then one line for the stages that follow."""
+class _RateBar:
+    """A progress bar on stderr with a rate, shown only on a terminal and without --quiet."""
+
+    def __init__(self, label: str, unit: str, on: bool):
+        self.label, self.unit, self.on = label, unit, on
+        self.bar, self.started = None, 0.0
+
+    def start(self, total: int) -> None:
+        import time
+
+        self.started = time.monotonic()
+        self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True,
+                                     item_show_func=lambda rate: rate)
+        self.bar.__enter__()
+
+    def step(self, count: int) -> None:
+        import time
+
+        rate = (self.bar.pos + count) / max(time.monotonic() - self.started, 1e-9)
+        self.bar.update(count, f"{rate:,.0f}{self.unit}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+class ArticleProgress(_RateBar):
+    """Per article while a build maps them (rate and ETA); then one line for the stages that follow."""
 
     def __init__(self, quiet: bool):
-        self.on = not quiet and sys.stderr.isatty()
-        self.bar, self.done, self.started, self.finished = None, 0, 0.0, False
+        super().__init__("Mapping articles", "/s", not quiet and sys.stderr.isatty())
+        self.done, self.finished = 0, False
 
     def __enter__(self):
         return self if self.on else None
 
     def __call__(self, done: int, total: int) -> None:
-        import time
-
         if self.finished:
             return
         if self.bar is None:
-            self.started = time.monotonic()
-            self.bar = click.progressbar(length=total, label="Mapping articles", file=sys.stderr, show_pos=True,
-                                         item_show_func=lambda rate: rate)
-            self.bar.__enter__()
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        self.bar.update(done - self.done, f"{rate:,.0f}/s")
+            self.start(total)
+        self.step(done - self.done)
         self.done = done
         if done >= total:
             self.finished = True
-            self.__exit__(None, None, None)
+            self.close()
             click.echo("Validating and writing …", err=True)
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        self.close()
 
 
 @main.command(name="validate")
@@ -414,34 +432,21 @@ def diff_cmd(old, new, fmt, input_format, base, quiet):
 PROGRESS_MIN_TRIPLES = 5000
 
 
-class _LoadProgress:
-    """A bar on stderr for big loads, with triples per second; off with --quiet or when stderr is no terminal."""
+class _LoadProgress(_RateBar):
+    """Triples per second during big loads."""
 
     def __init__(self, total: int, quiet: bool):
-        self.bar = None
-        if not quiet and total >= PROGRESS_MIN_TRIPLES and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="Loading", file=sys.stderr, show_pos=True,
-                                         item_show_func=lambda rate: rate)
-        self.started = 0.0
+        super().__init__("Loading", " triples/s", not quiet and total >= PROGRESS_MIN_TRIPLES and sys.stderr.isatty())
+        self.total = total
 
     def __enter__(self):
-        import time
-
-        self.started = time.perf_counter()
-        if self.bar is not None:
-            self.bar.__enter__()
-            return self.advance
-        return None
-
-    def advance(self, count: int) -> None:
-        import time
-
-        rate = (self.bar.pos + count) / max(time.perf_counter() - self.started, 1e-9)
-        self.bar.update(count, f"{rate:,.0f} triples/s")
+        if not self.on:
+            return None
+        self.start(self.total)
+        return self.step
 
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+        self.close()
 
 
 @main.command()

@@ -11,6 +11,7 @@ import json
 import json.encoder
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
@@ -43,25 +44,21 @@ def _after_subject(t) -> tuple:
 
 def sort_triples(triples: Iterable[Triple]) -> list[Triple]:
     """In triple_key order: subjects sorted once, then each subject's triples (faster, less memory)."""
-    by_subject: dict = {}
-    for t in set(triples):
-        by_subject.setdefault(t.subject, []).append(t)
-    out: list[Triple] = []
-    for subject in sorted(by_subject, key=_term_key):
-        group = by_subject[subject]
-        if len(group) > 1:
-            group.sort(key=_after_subject)
-        out += group
-    return out
+    return _by_subject(triples, attrgetter("subject"), _term_key)
 
 
 def sort_quads(quads: Iterable[Quad]) -> list[Quad]:
     """By graph name, then in triple_key order."""
+    return _by_subject(quads, attrgetter("graph_name", "subject"), lambda gs: (gs[0].value, _term_key(gs[1])))
+
+
+def _by_subject(items: Iterable, group_of, group_order) -> list:
+    """Distinct items grouped (by subject, or graph and subject), the groups sorted, then each group."""
     groups: dict = {}
-    for q in set(quads):
-        groups.setdefault((q.graph_name, q.subject), []).append(q)
-    out: list[Quad] = []
-    for key in sorted(groups, key=lambda gs: (gs[0].value, _term_key(gs[1]))):
+    for x in set(items):
+        groups.setdefault(group_of(x), []).append(x)
+    out: list = []
+    for key in sorted(groups, key=group_order):
         group = groups[key]
         if len(group) > 1:
             group.sort(key=_after_subject)
@@ -256,31 +253,19 @@ _string = json.encoder.encode_basestring  # what json.dumps uses for str with en
 def _dump(value, indent: str, out: list[str]) -> None:
     if isinstance(value, str):
         out.append(_string(value))
-    elif isinstance(value, dict):
+    elif isinstance(value, (dict, list)):
+        is_dict = isinstance(value, dict)
         if not value:
-            out.append("{}")
+            out.append("{}" if is_dict else "[]")
             return
         inner = indent + "  "
-        out.append("{")
-        first = True
-        for key, item in value.items():
-            out.append("\n" + inner if first else ",\n" + inner)
-            first = False
-            out.append(_string(key) + ": ")
+        out.append("{" if is_dict else "[")
+        for i, (key, item) in enumerate(value.items() if is_dict else ((None, v) for v in value)):
+            out.append(",\n" + inner if i else "\n" + inner)
+            if is_dict:
+                out.append(_string(key) + ": ")
             _dump(item, inner, out)
-        out.append("\n" + indent + "}")
-    elif isinstance(value, list):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[")
-        first = True
-        for item in value:
-            out.append("\n" + inner if first else ",\n" + inner)
-            first = False
-            _dump(item, inner, out)
-        out.append("\n" + indent + "]")
+        out.append("\n" + indent + ("}" if is_dict else "]"))
     else:
         out.append(json.dumps(value, ensure_ascii=False))
 

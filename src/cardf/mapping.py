@@ -74,7 +74,7 @@ class Mapper:
 
     # values ---------------------------------------------------------------------------
 
-    def terms(self, f: Field, value, out: list[Triple]) -> list:
+    def terms(self, f: Field, value) -> list:
         t = f.type
         if t in ("ref",):
             return [self.iri(value)]
@@ -101,10 +101,11 @@ class Mapper:
         if t == "en":
             return [Literal(value, language="en")]
         if t == "period":
-            return [self.period(value, out)]
+            return [self.period(value)]
         return [Literal(str(value))]
 
-    def period(self, period: Period, out: list[Triple]) -> NamedNode:
+    def period(self, period: Period) -> NamedNode:
+        """The period's IRI; its description goes to the shared graph."""
         node = self.minter.resource("interval", period.slug)
         self.shared.append(Triple(node, TYPE, ont("Period")))
         self.shared.append(Triple(node, ont("startDate"), date_literal(period.start)))
@@ -116,7 +117,7 @@ class Mapper:
             if f.predicate is None or f.name not in values:
                 continue
             p = predicate(f)
-            for term in self.terms(f, values[f.name], out):
+            for term in self.terms(f, values[f.name]):
                 out.append(Triple(subject, p, term))
 
     # records --------------------------------------------------------------------------
@@ -148,8 +149,7 @@ class Mapper:
                 out.append(Triple(self.iri(record.id), ont("attributedTo"), author))
             if record.kind.name == "sources":
                 out.append(Triple(subject, ont("cites"), self.iri(record.id)))
-        shared, self.shared = self.shared, []
-        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out, shared)
+        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out, self.shared)
 
     def fact(self, article: Article, article_iri: NamedNode, record: Record, out: list[Triple], origins) -> None:
         subject = self.iri(record.id)
@@ -160,13 +160,14 @@ class Mapper:
         self.fields(subject, record.kind.fields, record.values, out)
         values = record.values
         if kind == "quotes":
-            out.append(Triple(subject, ont("quoteText"), Literal(values["text"], language=article.meta.get("language", "und"))))
+            language = article.meta.get("language", "und")
+            out.append(Triple(subject, ont("quoteText"), Literal(values["text"], language=language)))
         elif kind == "relationships":
             self.relationship(subject, values["parties"], out)
         elif kind == "claims" and "_claim_field" in values:
             f: Field = values["_claim_field"]
             out.append(Triple(subject, ont("claimProperty"), predicate(f)))
-            for term in self.terms(f, values["_claim_value"], out):
+            for term in self.terms(f, values["_claim_value"]):
                 out.append(Triple(subject, ont("claimValue"), term))
             if "according_to" not in values:
                 out.append(Triple(subject, ont("accordingTo"), article_iri))
