@@ -105,17 +105,17 @@ def step_same_as_clean(data: str, out: str, clean: str) -> dict:
 
 def step_validate(dist: str, findings: str) -> dict:
     """The fast engine alone, on the merged graph of a build (as `cardf validate` runs it)."""
-    from cardf import fastshacl
+    from cardf import shacl
     from cardf.build import shape_files
     from cardf.ontology import load_ontology_quads
-    from cardf.validate import load_shapes
+    from cardf.shacl import load_shapes
 
     data = merged_triples(dist)
     shapes = load_shapes(shape_files(SHAPES))
     ontology = load_ontology_quads(ONTOLOGY)
     gc.collect()
     started = clock()
-    report = fastshacl.validate(data, shapes, ontology)
+    report = shacl.validate(data, shapes, ontology)
     seconds = clock() - started
     rows = finding_rows(report)
     Path(findings).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -224,7 +224,8 @@ def step_pyshacl(dist: str, findings: str) -> dict:
     """Plain pySHACL (cardf's options) over the merged graph, already in rdflib; the bound starts at "ready"."""
     from cardf.build import shape_files
     from cardf.ontology import load_ontology_quads
-    from cardf.validate import Report, findings_from, load_shapes, pyshacl_report, to_rdflib
+    from cardf.shacl.reference import load_shapes, pyshacl_report, to_rdflib
+    from cardf.shacl.report import Report, findings_from
 
     shapes = load_shapes(shape_files(SHAPES))
     graph = to_rdflib(merged_triples(dist) + load_ontology_quads(ONTOLOGY))

@@ -28,9 +28,10 @@ from conftest import DATA, FIXTURES, ONTOLOGY, SHAPES, line_of
 from cardf.build import Settings, prepare, shape_files
 from cardf.iris import Minter
 from cardf.ontology import load_ontology_quads
-from cardf.validate import (
-    SH, Finding, Report, json_report, load_shapes, text_report, turtle_report, validate_graph, vocabulary_shapes,
-)
+from cardf.shacl.reference import load_shapes, validate_graph
+from cardf.shacl.report import SH, Finding, Report
+from cardf.shacl.text import json_report, text_report, turtle_report
+from cardf.shacl.vocabulary import vocabulary_shapes
 
 CORPUS = FIXTURES / "shapes" / "corpus"
 FACTS = Path("articles") / "shapes-article" / "facts.yaml"
@@ -652,7 +653,7 @@ def mapped(folder: Path) -> tuple[rdflib.Graph, dict]:
     """The graph cardf makes of a source folder (no ontology: the shapes never need it) and its origins."""
     from cardf.mapping import map_corpus
     from cardf.sources import load_corpus, load_vocabulary
-    from cardf.validate import to_rdflib
+    from cardf.shacl import to_rdflib
 
     corpus = load_corpus(folder, load_vocabulary(ONTOLOGY))
     m = map_corpus(corpus, Minter())
@@ -911,7 +912,7 @@ def test_the_vocabulary_shapes_are_current():
     current = (SHAPES / "cardf-vocabularies.ttl").read_text(encoding="utf-8")
     assert vocabulary_shapes(load_ontology_quads(ONTOLOGY)) == current, (
         "shapes/cardf-vocabularies.ttl is stale: run "
-        "`python -m cardf.validate vocabulary-shapes > shapes/cardf-vocabularies.ttl`")
+        "`python -m cardf.shacl.vocabulary > shapes/cardf-vocabularies.ttl`")
 
 
 # ----------------------------------------------------------------------------- reports

@@ -40,7 +40,8 @@ from .rdfio import read_quads
 from .reading import ArticleResult, MemoryPieces, Progress, Project, Sources, parse_nq, read_sources, shared_pieces
 from .sources import Corpus, load_corpus, load_vocabulary
 from .store import write_store
-from .validate import Report, load_shapes, validate
+from .shacl import Report, load_shapes
+from .shacl import validate_with_pyshacl as validate
 
 REPORT_FILE = "report.json"
 STORE_DIR = "store"
@@ -239,9 +240,9 @@ def validate_files(files: list[Path], settings: Settings, input_format: str | No
     resource, so a report on `dist/cardf.ttl` points back at `facts.yaml`. The fast engine
     (fastshacl) gives pySHACL's findings; `engine="pyshacl"` runs pySHACL itself.
     """
-    from . import fastshacl
+    from . import shacl
 
-    check = validate if engine == "pyshacl" else fastshacl.validate
+    check = validate if engine == "pyshacl" else shacl.validate
     minter = Minter(settings.base)
     shapes = load_shapes(shape_files(settings.shapes))
     ontology = load_ontology_quads(settings.ontology)
@@ -450,7 +451,7 @@ class BuildOriginals:
         return found
 
     def around(self, nodes: set, inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
-        from .fastshacl import SUBCLASS, triples_around
+        from .shacl.originals import SUBCLASS, triples_around
 
         every = set(traced) if inverse is not None else set(nodes) | set(traced)
         referrers = self.referrers(every) | self.referrers(set(nodes) - every, inverse)
@@ -483,7 +484,7 @@ class BuildOriginals:
 
 
 def literal_forms(results: list[ArticleResult], extra: list[Triple]):
-    from .fastshacl import LiteralForms
+    from .shacl.literals import LiteralForms
 
     forms = LiteralForms.of((t.predicate.value, t.object) for t in extra if isinstance(t.object, Literal))
     for r in results:
@@ -601,7 +602,7 @@ def _write_build(folder: Path, settings: Settings, project: Project, plan, sourc
     """Write every output into `folder`, validating on the way; raise NotConforming before the rest."""
     import threading
 
-    from .fastshacl import FastValidator
+    from .shacl import FastValidator
 
     files: dict[str, tuple[int, str]] = {}
     t0 = time.perf_counter()

@@ -50,7 +50,7 @@ from .reading import (
     shared_pieces,
 )
 from .sources import Corpus, load_corpus
-from .validate import Report, load_shapes
+from .shacl import Report, load_shapes
 
 PLAN_FILE = "plan.pickle"
 
@@ -58,10 +58,11 @@ PLAN_FILE = "plan.pickle"
 def _plan_key(settings: Settings) -> str:
     from importlib.metadata import version
 
-    from . import __version__, fastshacl
+    from . import __version__, shacl
 
     h = hashlib.sha256(repr((CACHE_VERSION, __version__, version("pyshacl"), version("rdflib"))).encode())
-    h.update(Path(fastshacl.__file__).read_bytes())
+    for module in sorted(Path(shacl.__file__).parent.glob("*.py")):
+        h.update(module.read_bytes())
     for path in shape_files(settings.shapes):
         h.update(str(path).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -71,7 +72,7 @@ def compiled_plan(settings: Settings):
     """The compiled shapes: from the cache when the shapes have not changed (compiling takes a second)."""
     import pickle
 
-    from .fastshacl import LazyPlan, Plan
+    from .shacl.compile import LazyPlan, Plan
 
     def compile_plan():
         return Plan(load_shapes(shape_files(settings.shapes)))
@@ -660,7 +661,7 @@ def _write_spliced(folder, settings, project, plan, old, index, graphs, pieces_o
     from array import array
     from concurrent.futures import ThreadPoolExecutor
 
-    from .fastshacl import FastValidator, NeedsFullRun
+    from .shacl import FastValidator, NeedsFullRun
 
     prefixes = project.prefixes
     files: dict[str, tuple[int, str]] = {}

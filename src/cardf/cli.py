@@ -111,7 +111,7 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
     import json
 
     from . import build as pipeline
-    from .validate import text_report
+    from .shacl.text import text_report
 
     settings = _settings(data, out, ontology_dir, shapes, base, formats, store)
     say(f"Reading {data} …", quiet)
@@ -218,7 +218,7 @@ def validate_cmd(files, data, ontology_dir, shapes, base, input_format, report_f
 
     settings = _settings(data, Path("dist"), ontology_dir, shapes, base)
     report, prefixes = validate_files(list(files), settings, input_format, with_ontology, inference, engine)
-    from .validate import json_report, text_report, turtle_report
+    from .shacl.text import json_report, text_report, turtle_report
 
     if report_format == "json":
         click.echo(json_report(report), nl=False)

@@ -278,7 +278,7 @@ class Reader:
 
     def map(self, slug: str, kind_of: dict[str, str]) -> ArticleResult | None:
         """Phase two, with every id of the corpus known: check references, map, serialize. None on problems."""
-        from .fastshacl import LiteralForms
+        from .shacl.literals import LiteralForms
         from .mapping import map_article
         from .schema import ALL_KINDS
         from .sources import resolve_articles

@@ -1,0 +1,215 @@
+"""What validation found, as plain findings that name the YAML line that produced each problem.
+
+Validation runs pySHACL (SHACL Core and SHACL-SPARQL) over the data together with the
+ontology. Each result becomes a plain `Finding` that names the shape, the focus node (with
+its label), the property and the offending value, and — when the data came from cardf's own
+sources — the file, line and column of the YAML that produced it: the field itself where the
+result names one, otherwise the record. Resources that no YAML record made directly (the
+selectors of an evidence span, a period, a relationship) are traced back to the record that
+points at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import rdflib
+
+from ..errors import InputError
+from ..sources import Origin
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+HOPS = 2  # how far the report follows a node without an origin back to one that has
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass
+class Finding:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    shape: str
+    constraint: str  # the constraint component without its namespace, e.g. MinCountConstraintComponent
+    source: str | None = None  # file:line:column of the YAML that produced the focus node (or the field)
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    value_is_literal: bool = False
+
+    def key(self) -> tuple:
+        return (SEVERITY_ORDER.get(self.severity, 3), self.shape, self.file or "~", self.line or 0, self.column or 0,
+                self.focus, self.path or "", self.value or "", self.message, self.constraint)
+
+
+@dataclass
+class Report:
+    conforms: bool
+    findings: list[Finding] = field(default_factory=list)
+    report_graph: rdflib.Graph | None = None
+
+    def count(self, severity: str) -> int:
+        """Problems of this severity: a value that breaks two constraints of one shape counts once."""
+        return len({(f.shape, f.focus, f.path, f.value, f.message) for f in self.findings if f.severity == severity})
+
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+
+def findings_from(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, origins) -> list[Finding]:
+    tracer = Tracer(data, origins)
+    out = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        message = report.value(result, SH.resultMessage)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        origin = tracer.origin(focus, path if isinstance(path, rdflib.URIRef) else None)
+        out.append(Finding(
+            severity=severity, focus=_term_text(focus) or "(blank node)", focus_label=_label(data, focus),
+            path=_path_text(report, path),
+            value=_term_text(value), message=str(message) if message else "",
+            shape=_shape_name(shapes, report.value(result, SH.sourceShape)),
+            constraint=str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            source=str(origin) if origin else None,
+            file=str(origin.path) if origin else None,
+            line=origin.line if origin else None,
+            column=origin.column if origin else None,
+            value_is_literal=isinstance(value, rdflib.Literal)))
+    return out
+
+
+def _term_text(term) -> str | None:
+    if term is None or isinstance(term, rdflib.BNode):
+        return None
+    return str(term)
+
+
+def _path_text(report: rdflib.Graph, path) -> str | None:
+    """An IRI path as is; an inverse path as ^IRI (the only complex path the cardf shapes use)."""
+    if isinstance(path, rdflib.BNode):
+        inverse = report.value(path, SH.inversePath)
+        return f"^{inverse}" if isinstance(inverse, rdflib.URIRef) else "(complex path)"
+    return _term_text(path)
+
+
+def _label(data: rdflib.Graph, focus) -> str | None:
+    """The English label (or title) of the focus node, else any label, else none."""
+    if focus is None:
+        return None
+    for prop in (rdflib.RDFS.label, rdflib.URIRef("https://w3id.org/cardf/ontology#title")):
+        labels = {lbl.language: str(lbl) for lbl in data.objects(focus, prop) if isinstance(lbl, rdflib.Literal)}
+        if labels:
+            return labels.get("en") or labels.get(None) or labels[sorted(labels, key=str)[0]]
+    return None
+
+
+def _shape_name(shapes: rdflib.Graph, shape) -> str:
+    """A readable name: the shape's IRI, or for a blank property shape its parent and path."""
+    if isinstance(shape, rdflib.URIRef):
+        return str(shape)
+    parent = shapes.value(None, SH.property, shape)
+    path = shapes.value(shape, SH.path)
+    if parent is not None:
+        return f"{parent} {path}" if isinstance(path, rdflib.URIRef) else str(parent)
+    return "(anonymous shape)"
+
+
+class Tracer:
+    """Finds the YAML that produced a focus node, down to the field when the result names one."""
+
+    HOPS = HOPS
+
+    def __init__(self, data: rdflib.Graph, origins: dict[str, Origin]):
+        self.data = data
+        self.origins = origins
+
+    def origin(self, focus, path: rdflib.URIRef | None) -> Origin | None:
+        if not self.origins or not isinstance(focus, rdflib.URIRef):
+            return None
+        node, via = focus, path
+        for _ in range(self.HOPS + 1):
+            found = self.origins.get(str(node))
+            if found is not None:
+                return _field_origin(found, str(via)) if via is not None else found
+            referrer = self._referrer(node)
+            if referrer is None:
+                return None
+            node, via = referrer
+        return None
+
+    def _referrer(self, node) -> tuple[rdflib.URIRef, rdflib.URIRef] | None:
+        """The first (in IRI order) resource that points at `node`, preferring ones with an origin."""
+        refs = sorted(((s, p) for s, p in self.data.subject_predicates(node) if isinstance(s, rdflib.URIRef)),
+                      key=lambda sp: (str(sp[0]) not in self.origins, str(sp[0]), str(sp[1])))
+        return refs[0] if refs else None
+
+
+def _field_origin(record: Origin, predicate: str) -> Origin:
+    """The origin of the field that holds `predicate` within the record written at `record`, else the record."""
+    names = _fields_by_predicate().get(predicate)
+    if not names:
+        return record
+    node = _mapping_at(Path(record.path), record.line, record.column)
+    if node is None:
+        return record
+    for key_node, value_node in node.value:
+        if getattr(key_node, "value", None) in names:
+            return Origin(record.path, value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+    return record
+
+
+@lru_cache(maxsize=1)
+def _fields_by_predicate() -> dict[str, set[str]]:
+    from ..iris import ONT, RDFS, SKOS
+    from ..schema import ALL_KINDS, ARTICLE_FIELDS, PARTICIPANT_FIELDS
+
+    special = {"label": RDFS + "label", "note": RDFS + "comment", "altLabel": SKOS + "altLabel"}
+    out: dict[str, set[str]] = {}
+    fields = [f for kind in ALL_KINDS.values() for f in kind.fields] + list(ARTICLE_FIELDS) + list(PARTICIPANT_FIELDS)
+    for f in fields:
+        if f.predicate is not None:
+            out.setdefault(special.get(f.predicate, ONT + f.predicate), set()).add(f.name)
+    for iri, name in ((SKOS + "exactMatch", "wikidata"), (ONT + "quoteText", "text"), (ONT + "statusOf", "parties"),
+                      (ONT + "claimProperty", "field"), (ONT + "claimValue", "value"), (ONT + "evidence", "evidence")):
+        out.setdefault(iri, set()).add(name)
+    return out
+
+
+def _mapping_at(path: Path, line: int, column: int):
+    from ..yamlfile import MappingNode, SequenceNode
+
+    root = _yaml_nodes(str(path), _mtime(path))
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            if node.start_mark.line + 1 == line and node.start_mark.column + 1 == column:
+                return node
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=32)
+def _yaml_nodes(path: str, mtime: float):
+    from ..yamlfile import read_yaml
+
+    try:
+        return read_yaml(Path(path))
+    except InputError:
+        return None

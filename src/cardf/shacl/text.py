@@ -1,0 +1,108 @@
+"""Validation reports as people and programs read them: text lines, JSON, the SHACL report graph."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import rdflib
+
+from .report import SH, Finding, Report
+
+SHAPES_NS = "https://w3id.org/cardf/shapes#"
+SEVERITY_PLURAL = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
+
+
+def relative(path: str | None) -> str | None:
+    """A path relative to the current folder when it lies inside it, else as given."""
+    if path is None:
+        return None
+    try:
+        resolved = Path(path).resolve()
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
+
+
+def _where(f: Finding) -> str:
+    if f.file is None:
+        return ""
+    return f"{relative(f.file)}:{f.line}:{f.column}: "
+
+
+def text_report(report: Report, prefixes: dict[str, str]) -> str:
+    """Grouped by severity, then shape; one line per result: where, what, which value, what to do."""
+    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    ordered.append(("cardf-shapes", SHAPES_NS))
+
+    def short(iri: str | None) -> str:
+        if iri is None:
+            return "-"
+        if iri.startswith("^"):
+            return "^" + short(iri[1:])
+        for name, ns in ordered:
+            if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
+                return f"{name}:{iri[len(ns):]}"
+        return f"<{iri}>" if "://" in iri else iri
+
+    lines: list[str] = []
+    seen: set[str] = set()
+    group = None
+    for f in report.findings:
+        if (f.severity, f.shape) != group:
+            group = (f.severity, f.shape)
+            lines.append(f"{f.severity}: {' '.join(short(part) for part in f.shape.split(' '))}")
+        focus = short(f.focus) + (f" ({f.focus_label})" if f.focus_label else "")
+        path = f" {short(f.path)}" if f.path else ""
+        if f.value is None:
+            value = ""
+        elif f.value_is_literal:
+            value = f" value {_quote(f.value)}"
+        else:
+            value = f" value {short(f.value)}"
+        line = f"  {_where(f)}{focus}{path}{value}: {f.message}"
+        if line not in seen:  # one line per mistake, even when it breaks two constraints of one shape
+            seen.add(line)
+            lines.append(line)
+    counts = ", ".join(f"{report.count(s)} {SEVERITY_PLURAL[s] if report.count(s) != 1 else s.lower()}"
+                       for s in ("Violation", "Warning", "Info"))
+    lines.append(f"{'Conforms' if report.conforms else 'Does not conform'}: {counts}.")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return repr(text)
+
+
+def json_report(report: Report) -> str:
+    results = []
+    for f in report.findings:
+        item = asdict(f)
+        item.pop("value_is_literal")
+        item["file"] = relative(f.file)
+        item["source"] = _where(f)[:-2] or None
+        results.append(item)
+    doc = {"conforms": report.conforms,
+           "counts": {s: report.count(s) for s in ("Violation", "Warning", "Info")},
+           "results": results}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def turtle_report(report: Report) -> str:
+    """The standard SHACL validation report graph (sh:ValidationReport), as Turtle."""
+    graph = report.report_graph if report.report_graph is not None else _empty_report()
+    graph.bind("sh", SH)
+    graph.bind("cardf-shapes", rdflib.Namespace(SHAPES_NS))
+    graph.bind("cardf", rdflib.Namespace("https://w3id.org/cardf/ontology#"))
+    return graph.serialize(format="turtle")
+
+
+def _empty_report() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    node = rdflib.BNode()
+    graph.add((node, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, rdflib.Literal(True)))
+    return graph
