@@ -35,8 +35,7 @@ def _field_row(f: Field) -> str:
         kind += " of " + " / ".join(f.targets)
     if f.scheme:
         kind += f" from `{f.scheme}`"
-    predicate = {"label": "rdfs:label", "note": "rdfs:comment", "altLabel": "skos:altLabel"}.get(
-        f.predicate or "", f"cardf:{f.predicate}" if f.predicate else "—")
+    predicate = f.curie or "—"
     if f.name == "wikidata":
         predicate = "skos:exactMatch"
     if f.name == "evidence":
@@ -117,7 +116,7 @@ def _record_yaml(facts: str, record_id: str) -> str:
 def examples() -> str:
     from pyoxigraph import RdfFormat, serialize
 
-    from cardf.export import _used_prefixes, sort_triples
+    from cardf.export import sort_triples, used_prefixes
     from cardf.iris import Minter
     from cardf.mapping import map_corpus
     from cardf.sources import load_corpus, load_vocabulary
@@ -133,7 +132,7 @@ def examples() -> str:
         spans = {t.object for t in triples if t.subject == subject and t.predicate.value.endswith("#evidence")}
         selectors = {t.object for t in triples if t.subject in spans and t.predicate.value.endswith("hasSelector")}
         chosen = sort_triples(t for t in triples if t.subject in {subject} | spans | selectors)
-        turtle = serialize(chosen, format=RdfFormat.TURTLE, prefixes=_used_prefixes(chosen, minter.prefixes()))
+        turtle = serialize(chosen, format=RdfFormat.TURTLE, prefixes=used_prefixes(chosen, minter.prefixes()))
         out += ["```yaml", _record_yaml(facts, record_id), "```", "", "becomes", "", "```turtle",
                 turtle.decode("utf-8").rstrip("\n"), "```", ""]
     return "\n".join(out)

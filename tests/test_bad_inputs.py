@@ -167,20 +167,23 @@ def test_an_output_folder_that_cannot_be_written_is_an_external_failure(tmp_path
 
 
 def test_a_full_disk_while_writing_leaves_no_half_written_output(tmp_path, monkeypatch):
-    from cardf import build as pipeline
+    from cardf.build import assemble
 
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     out = tmp_path / "dist"
     assert run(*args(data, out)).exit_code == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real = pipeline.export.write_quads
+    facts = next(data.glob("articles/*/facts.yaml"))
+    facts.write_text(facts.read_text(encoding="utf-8") + "# edited: the next build cannot reuse this article\n",
+                     encoding="utf-8")
+    real = assemble.write_graphs
 
     def disk_full(*a, **k):
         real(*a, **k)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline.export, "write_quads", disk_full)
+    monkeypatch.setattr(assemble, "write_graphs", disk_full)
     result = run(*args(data, out))
     assert result.exit_code == 3
     assert result.stderr == f"Error: {out}: cannot write the build output: No space left on device\n"

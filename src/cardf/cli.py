@@ -123,7 +123,7 @@ def build(data, out, ontology_dir, shapes, base, formats, store, as_json, quiet)
         raise
     report = built.report
     if report.findings and not quiet:
-        say(text_report(report, built.minter.prefixes()).rstrip())
+        say(text_report(report, built.prefixes).rstrip())
     s = built.summary
     say(f"Built {len(s['articles'])} article(s), {sum(s['records'].values())} records, "
         f"{s['triples']['total']} triples in {len(s['triples']['graphs'])} graphs.", quiet)
@@ -214,7 +214,7 @@ def validate_cmd(files, data, ontology_dir, shapes, base, input_format, report_f
 
     Example: cardf validate dist/cardf.ttl --format json
     """
-    from .build import validate_files
+    from .build.check import validate_files
 
     settings = _settings(data, Path("dist"), ontology_dir, shapes, base)
     report, prefixes = validate_files(list(files), settings, input_format, with_ontology, inference, engine)

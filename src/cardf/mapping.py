@@ -1,7 +1,10 @@
 """Stage 2 — turn checked source records into RDF: one graph per article, one for the entities.
 
 Every field maps to the predicate that `schema.py` names, so adding a field there is
-enough to carry it into the graph. Each article's graph depends only on that article and
+enough to carry it into the graph. Mapping also says where each resource and each of its
+fields came from (`origins`: a resource IRI → its record's YAML position, and (resource IRI,
+predicate IRI) → the position of the field that made that triple), so that validation can
+point at the line to fix without reading the YAML again. Each article's graph depends only on that article and
 the entity index, which lets later stages build, cache and validate articles one by one.
 
 Resources named by their value rather than by a record — periods (`interval:2025`) and
@@ -18,16 +21,13 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .iris import OA, RDF, RDFS, SKOS, XSD, Minter, concept, ont, wikidata
+from .iris import OA, ONT, RDF, RDFS, SKOS, XSD, Minter, concept, ont, wikidata
 from .schema import ARTICLE_FIELDS, PARTICIPANT_FIELDS, Field
 from .sources import Article, Corpus, Origin, PartialDate, Period, Record, Span
 
 TYPE = NamedNode(RDF + "type")
-LABEL = NamedNode(RDFS + "label")
-COMMENT = NamedNode(RDFS + "comment")
-ALT_LABEL = NamedNode(SKOS + "altLabel")
 EXACT_MATCH = NamedNode(SKOS + "exactMatch")
-_SPECIAL_PREDICATES = {"label": LABEL, "note": COMMENT, "altLabel": ALT_LABEL}
+_NAMESPACES = {"rdfs": RDFS, "skos": SKOS, "cardf": ONT}
 _XSD = {name: NamedNode(XSD + name) for name in
         ("date", "gYearMonth", "gYear", "dateTime", "decimal", "integer", "anyURI", "nonNegativeInteger")}
 CONTEXT_CHARS = 32  # characters of prefix and suffix kept with each evidence quote
@@ -40,7 +40,9 @@ def decimal_lexical(value: Decimal) -> str:
 
 
 def predicate(f: Field) -> NamedNode:
-    return _SPECIAL_PREDICATES.get(f.predicate) or ont(f.predicate)
+    """The predicate IRI of a field, from the CURIE schema.py gives it."""
+    prefix, _, local = f.curie.partition(":")
+    return NamedNode(_NAMESPACES[prefix] + local)
 
 
 @dataclass
@@ -112,13 +114,15 @@ class Mapper:
         self.shared.append(Triple(node, ont("endDate"), date_literal(period.end)))
         return node
 
-    def fields(self, subject: NamedNode, spec, values: dict, out: list[Triple]) -> None:
+    def fields(self, subject: NamedNode, spec, values: dict, out: list[Triple], origins: dict,
+               field_origins: dict) -> None:
         for f in spec:
             if f.predicate is None or f.name not in values:
                 continue
             p = predicate(f)
             for term in self.terms(f, values[f.name]):
                 out.append(Triple(subject, p, term))
+            field_origin(origins, subject, p, field_origins.get(f.name))
 
     # records --------------------------------------------------------------------------
 
@@ -126,9 +130,10 @@ class Mapper:
         subject = self.iri(record.id)
         origins[subject.value] = record.origin
         out.append(Triple(subject, TYPE, ont(record.kind.cls)))
-        self.fields(subject, record.kind.fields, record.values, out)
+        self.fields(subject, record.kind.fields, record.values, out, origins, record.field_origins)
         if "wikidata" in record.values:
             out.append(Triple(subject, EXACT_MATCH, wikidata(record.values["wikidata"])))
+            field_origin(origins, subject, EXACT_MATCH, record.field_origins.get("wikidata"))
 
     def article(self, article: Article, origins: dict) -> ArticleGraph:
         out: list[Triple] = []
@@ -137,7 +142,7 @@ class Mapper:
         origins[subject.value] = article.meta_origin
         meta = article.meta
         out.append(Triple(subject, TYPE, ont("Article")))
-        self.fields(subject, ARTICLE_FIELDS, meta, out)
+        self.fields(subject, ARTICLE_FIELDS, meta, out, origins, article.field_origins)
         out.append(Triple(subject, ont("textLength"), Literal(str(len(article.text)), datatype=_XSD["integer"])))
         language = meta.get("language", "und")
         for span in article.disclaimer:
@@ -157,18 +162,23 @@ class Mapper:
         kind = record.kind.name
         out.append(Triple(subject, TYPE, ont(record.kind.cls)))
         out.append(Triple(subject, ont("reportedIn"), article_iri))
-        self.fields(subject, record.kind.fields, record.values, out)
+        here = record.field_origins
+        self.fields(subject, record.kind.fields, record.values, out, origins, here)
         values = record.values
         if kind == "quotes":
             language = article.meta.get("language", "und")
             out.append(Triple(subject, ont("quoteText"), Literal(values["text"], language=language)))
+            field_origin(origins, subject, ont("quoteText"), here.get("text"))
         elif kind == "relationships":
             self.relationship(subject, values["parties"], out)
+            field_origin(origins, subject, ont("statusOf"), here.get("parties"))
         elif kind == "claims" and "_claim_field" in values:
             f: Field = values["_claim_field"]
             out.append(Triple(subject, ont("claimProperty"), predicate(f)))
             for term in self.terms(f, values["_claim_value"]):
                 out.append(Triple(subject, ont("claimValue"), term))
+            field_origin(origins, subject, ont("claimProperty"), here.get("field"))
+            field_origin(origins, subject, ont("claimValue"), here.get("value"))
             if "according_to" not in values:
                 out.append(Triple(subject, ont("accordingTo"), article_iri))
         for i, p in enumerate(values.get("participants") or [], 1):
@@ -177,7 +187,9 @@ class Mapper:
             out.append(Triple(subject, ont("hasParticipation"), node))
             out.append(Triple(subject, ont("participant"), self.iri(p["agent"])))
             out.append(Triple(node, TYPE, ont("Participation")))
-            self.fields(node, PARTICIPANT_FIELDS, p, out)
+            self.fields(node, PARTICIPANT_FIELDS, p, out, origins, p["_origins"])
+        if record.spans:
+            field_origin(origins, subject, ont("evidence"), here.get("evidence"))
         for i, span in enumerate(record.spans, 1):
             self.evidence(article, article_iri, subject, f"{record.id}-{i}", span, out, origins)
 
@@ -213,6 +225,16 @@ class Mapper:
             out.append(Triple(quote, NamedNode(OA + "prefix"), Literal(prefix)))
         if suffix:
             out.append(Triple(quote, NamedNode(OA + "suffix"), Literal(suffix)))
+
+
+def field_origin(origins: dict, subject: NamedNode, predicate: NamedNode, origin: Origin | None) -> None:
+    """Note where the field that made (subject, predicate) was written; the first field written wins."""
+    if origin is None:
+        return
+    key = (subject.value, predicate.value)
+    known = origins.get(key)
+    if known is None or (origin.line, origin.column) < (known.line, known.column):
+        origins[key] = origin
 
 
 def date_literal(value: PartialDate) -> Literal:

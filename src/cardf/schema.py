@@ -37,11 +37,19 @@ PLACES = ("places", "states")
 class Field:
     name: str
     type: str
-    predicate: str | None = None  # local name under the ontology namespace; None = special
+    predicate: str | None = None  # local name under the ontology namespace, or a CURIE (rdfs:label); None = special
     required: bool = False
     targets: tuple[str, ...] = ()
     scheme: str | None = None
     doc: str = ""
+
+
+    @property
+    def curie(self) -> str | None:
+        """The predicate as a CURIE: `rdfs:label`, or `cardf:startDate` for a name of the ontology's own."""
+        if self.predicate is None:
+            return None
+        return self.predicate if ":" in self.predicate else f"cardf:{self.predicate}"
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,8 @@ class Kind:
 def _common(*, label_required: bool = False, evidence: bool = True) -> tuple[Field, ...]:
     base = (
         Field("id", "id", required=True, doc="unique slug; becomes the last segment of the IRI"),
-        Field("label", "text", "label", required=label_required, doc="name in ru and en (rdfs:label)"),
-        Field("note", "en", "note", doc="curator's remark in English (rdfs:comment)"),
+        Field("label", "text", "rdfs:label", required=label_required, doc="name in ru and en (rdfs:label)"),
+        Field("note", "en", "rdfs:comment", doc="curator's remark in English (rdfs:comment)"),
     )
     if evidence:
         base += (
@@ -84,10 +92,10 @@ def _common(*, label_required: bool = False, evidence: bool = True) -> tuple[Fie
 
 ENTITY_COMMON = (
     Field("id", "id", required=True, doc="unique slug; becomes the last segment of the IRI"),
-    Field("label", "text", "label", required=True, doc="name in ru and en (rdfs:label)"),
-    Field("alt_labels", "texts", "altLabel", doc="other names and spellings (skos:altLabel)"),
+    Field("label", "text", "rdfs:label", required=True, doc="name in ru and en (rdfs:label)"),
+    Field("alt_labels", "texts", "skos:altLabel", doc="other names and spellings (skos:altLabel)"),
     Field("wikidata", "str", None, doc="Wikidata id such as Q159, only where certain (skos:exactMatch)"),
-    Field("note", "en", "note", doc="curator's remark in English (rdfs:comment)"),
+    Field("note", "en", "rdfs:comment", doc="curator's remark in English (rdfs:comment)"),
 )
 
 ENTITY_KINDS: tuple[Kind, ...] = (
@@ -248,7 +256,7 @@ ARTICLE_FIELDS: tuple[Field, ...] = (
     Field("url", "url", "url"),
     Field("author", "ref", "author", targets=("persons",),
           doc="the author, a person in entities.yaml (define an unnamed author there too)"),
-    Field("note", "en", "note", doc="curator's remark in English (rdfs:comment)"),
+    Field("note", "en", "rdfs:comment", doc="curator's remark in English (rdfs:comment)"),
     Field("genre", "concept", "genre", scheme="article-genre"),
     Field("disclaimer", "evidence", None, doc="the editor's disclaimer, quoted"),
     Field("about", "refs", "about", targets=AGENTS + ("places",)),

@@ -1,18 +1,20 @@
 """Validation against the SHACL shapes: pySHACL's findings, at the speed of SPARQL on Oxigraph.
 
-Read in this order:
+Read in this order (each module imports only from those above it):
 
 - `report`     — what validation finds: plain `Finding`s that name the YAML line of each problem;
 - `reference`  — pySHACL itself, with the options cardf always uses (the reference, and `--engine pyshacl`);
-- `compile`    — the shapes compiled to SPARQL probes for suspect focus nodes (with `literals`,
-                 `checks` and `sparql`, the text of those queries);
-- `engine`     — the fast validator: runs the probes on a store, hands suspects to `judge`
-                 (pySHACL's verdict on the triples around them), and after a change asks `reach`
-                 which focus nodes can have changed;
+- `literals`   — lexical forms: which rdflib accepts, and which Oxigraph stores differently;
+- `sparql`     — the text of the compiled queries, and rewrites that help Oxigraph plan them;
+- `checks`     — the few value checks done in Python;
+- `reach`      — after a change, which focus nodes a changed triple can reach;
+- `compile`    — the shapes compiled: per shape, SPARQL probes for suspect focus nodes, SHACL-SPARQL checks;
+- `cached`     — a compiled plan restored from the build's cache;
+- `originals`  — the data as given, which the verdict reads (Oxigraph stores some literals otherwise);
+- `judge`      — pySHACL's verdict on the suspects (the one module using pySHACL's internals);
+- `engine`     — the fast validator: probes, SHACL-SPARQL, judging, and validating again after a change;
 - `text`       — the report as text, JSON or the SHACL report graph;
 - `vocabulary` — the generated `sh:in` code lists (shapes/cardf-vocabularies.ttl).
-
-The public surface is below; the modules import one another only downwards in that list.
 """
 
 from .engine import FastValidator, NeedsFullRun, plan_for, validate

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, Triple, Variable
 
-from .compile import FallbackWarning, LazyPlan, Plan, Profile, SparqlCheck
+from .cached import LazyPlan
+from .compile import FallbackWarning, Plan, Profile, SparqlCheck
 from .judge import judge, merge_reports, results_report, whole
 from .judge import sparql_results as judged_sparql
 from .literals import rdflib_term

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pyoxigraph import Literal, Triple
+from pyoxigraph import BlankNode, Literal, RdfFormat, Store, Triple, parse
 
 from ..iris import RDF, RDFS
 from .literals import LiteralForms
@@ -99,3 +99,72 @@ def triples_around(nodes: set, outgoing: Callable, incoming: Callable, subclass:
     for n in set(traced) - nodes:
         out += incoming(n) or ()
     return out
+
+
+class StoreOriginals(Originals):
+    """The data of a build: its graphs as mapped (N-Quads per graph), with a store of their union to search.
+
+    `owners` gives the graphs that hold triples of a subject, `nquads` a graph's N-Quads; the
+    store (the union of the graphs) finds who points at a node.
+    """
+
+    def __init__(self, store: Store, owners: Callable[[object], Iterable[str]], nquads: Callable[[str], bytes],
+                 graphs: list[str], forms: LiteralForms, predicates: Iterable[str]):
+        self.store, self.owners, self.nquads, self.graphs = store, owners, nquads, graphs
+        self.forms, self.predicates = forms, frozenset(predicates)
+        self._parsed: dict[str, list[Triple]] = {}
+
+    def _graph(self, name: str) -> list[Triple]:
+        if name not in self._parsed:
+            data = self.nquads(name)
+            self._parsed[name] = [q.triple for q in parse(bytes(data), format=RdfFormat.N_QUADS)] if data else []
+        return self._parsed[name]
+
+    def _graphs_of(self, subjects) -> set[str]:
+        return {g for s in subjects if not isinstance(s, Literal) for g in self.owners(s)}
+
+    def referrers(self, nodes: set, predicates: frozenset | None = None) -> set:
+        named = [n for n in nodes if not isinstance(n, (BlankNode, Literal))]
+        if predicates is not None:
+            if not predicates or not named:
+                return set()
+            only = "VALUES ?p { " + " ".join(f"<{p}>" for p in sorted(predicates)) + " } "
+        else:
+            only = ""
+        found = set()
+        for i in range(0, len(named), 1000):
+            values = " ".join(str(n) for n in named[i:i + 1000])
+            found.update(row[0] for row in self.store.query(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {values} }} {only}?s ?p ?n }}",
+                use_default_graph_as_union=True))
+        return found
+
+    def around(self, nodes: set, inverse: frozenset | None = None, traced: set = frozenset()) -> list[Triple]:
+        every = set(traced) if inverse is not None else set(nodes) | set(traced)
+        referrers = self.referrers(every) | self.referrers(set(nodes) - every, inverse)
+        outgoing: dict = {}
+        incoming: dict = {}
+        seen: set[str] = set()
+
+        def index(names):
+            for name in sorted(set(names) - seen):
+                seen.add(name)
+                for t in self._graph(name):
+                    outgoing.setdefault(t.subject, []).append(t)
+                    if not isinstance(t.object, Literal):
+                        incoming.setdefault(t.object, []).append(t)
+
+        index(self._graphs_of(set(nodes) | referrers))
+        neighbours = set(referrers)
+        for n in nodes:
+            neighbours.update(t.object for t in outgoing.get(n, ()) if not isinstance(t.object, Literal))
+        index(self._graphs_of(neighbours))
+        subjects = {row[0] for row in self.store.query(f"SELECT DISTINCT ?s WHERE {{ ?s <{SUBCLASS}> ?o }}",
+                                                        use_default_graph_as_union=True)}
+        index(self._graphs_of(subjects))
+        subclass = [t for s in subjects for t in outgoing.get(s, ()) if t.predicate.value == SUBCLASS]
+        return triples_around(nodes, outgoing.get, incoming.get, subclass, inverse, traced)
+
+    def everything(self):
+        for name in self.graphs:
+            yield from self._graph(name)

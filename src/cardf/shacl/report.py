@@ -12,12 +12,9 @@ points at them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import rdflib
 
-from ..errors import InputError
 from ..sources import Origin
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -126,9 +123,9 @@ class Tracer:
 
     HOPS = HOPS
 
-    def __init__(self, data: rdflib.Graph, origins: dict[str, Origin]):
+    def __init__(self, data: rdflib.Graph, origins: dict):
         self.data = data
-        self.origins = origins
+        self.origins = origins  # resource IRI → Origin, and (resource IRI, predicate IRI) → Origin of the field
 
     def origin(self, focus, path: rdflib.URIRef | None) -> Origin | None:
         if not self.origins or not isinstance(focus, rdflib.URIRef):
@@ -137,7 +134,7 @@ class Tracer:
         for _ in range(self.HOPS + 1):
             found = self.origins.get(str(node))
             if found is not None:
-                return _field_origin(found, str(via)) if via is not None else found
+                return (self.origins.get((str(node), str(via))) or found) if via is not None else found
             referrer = self._referrer(node)
             if referrer is None:
                 return None
@@ -147,69 +144,5 @@ class Tracer:
     def _referrer(self, node) -> tuple[rdflib.URIRef, rdflib.URIRef] | None:
         """The first (in IRI order) resource that points at `node`, preferring ones with an origin."""
         refs = sorted(((s, p) for s, p in self.data.subject_predicates(node) if isinstance(s, rdflib.URIRef)),
-                      key=lambda sp: (str(sp[0]) not in self.origins, str(sp[0]), str(sp[1])))
+                      key=lambda sp: (self.origins.get(str(sp[0])) is None, str(sp[0]), str(sp[1])))
         return refs[0] if refs else None
-
-
-def _field_origin(record: Origin, predicate: str) -> Origin:
-    """The origin of the field that holds `predicate` within the record written at `record`, else the record."""
-    names = _fields_by_predicate().get(predicate)
-    if not names:
-        return record
-    node = _mapping_at(Path(record.path), record.line, record.column)
-    if node is None:
-        return record
-    for key_node, value_node in node.value:
-        if getattr(key_node, "value", None) in names:
-            return Origin(record.path, value_node.start_mark.line + 1, value_node.start_mark.column + 1)
-    return record
-
-
-@lru_cache(maxsize=1)
-def _fields_by_predicate() -> dict[str, set[str]]:
-    from ..iris import ONT, RDFS, SKOS
-    from ..schema import ALL_KINDS, ARTICLE_FIELDS, PARTICIPANT_FIELDS
-
-    special = {"label": RDFS + "label", "note": RDFS + "comment", "altLabel": SKOS + "altLabel"}
-    out: dict[str, set[str]] = {}
-    fields = [f for kind in ALL_KINDS.values() for f in kind.fields] + list(ARTICLE_FIELDS) + list(PARTICIPANT_FIELDS)
-    for f in fields:
-        if f.predicate is not None:
-            out.setdefault(special.get(f.predicate, ONT + f.predicate), set()).add(f.name)
-    for iri, name in ((SKOS + "exactMatch", "wikidata"), (ONT + "quoteText", "text"), (ONT + "statusOf", "parties"),
-                      (ONT + "claimProperty", "field"), (ONT + "claimValue", "value"), (ONT + "evidence", "evidence")):
-        out.setdefault(iri, set()).add(name)
-    return out
-
-
-def _mapping_at(path: Path, line: int, column: int):
-    from ..yamlfile import MappingNode, SequenceNode
-
-    root = _yaml_nodes(str(path), _mtime(path))
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            if node.start_mark.line + 1 == line and node.start_mark.column + 1 == column:
-                return node
-            stack.extend(v for _, v in node.value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    return None
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-@lru_cache(maxsize=32)
-def _yaml_nodes(path: str, mtime: float):
-    from ..yamlfile import read_yaml
-
-    try:
-        return read_yaml(Path(path))
-    except InputError:
-        return None

@@ -1,0 +1,198 @@
+"""`cardf build`: the sources read into artifacts, put together into every output format, validated, all-or-nothing.
+
+Read in this order:
+
+- `project`  — the settings, and what every part of a build shares (names, ontology, writers);
+- `artifact` — one article read, checked and mapped: the only thing a reader makes, and what the cache keeps;
+- `reader`   — articles into artifacts, in two worker processes when there are many;
+- `previous` — the previous build in the output folder (its index and compiled shapes), and what changed;
+- `layout`   — the order of the graphs and of the union's subjects, from the previous layout and the new blocks;
+- `assemble` — the files, the store, validation and report.json, in a fresh folder;
+- `outdir`   — that folder swapped in for the output only when everything is written.
+
+There is one path. A clean build is a build from the empty previous build: every article is
+read, every block is new, the store is bulk-loaded and every focus node validated. After a
+change, only the articles whose files changed are read again; the other blocks are copied from
+the previous output files and only what the change can reach is validated again. Both give the
+same bytes (tests build both ways and compare). `run(settings, workers=1, cache=False)` is the
+plainest build: one process, nothing reused, nothing kept.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal
+
+from ..errors import ExternalError, Problem
+from ..export import FORMATS, sort_triples
+from ..shacl import Report
+from ..shacl.literals import LiteralForms
+from .artifact import Artifact, MemoryBlocks
+from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
+from .layout import plan as plan_layout
+from .outdir import ScratchFolder, in_staging
+from .previous import Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
+from .project import Project, Settings, shape_files
+from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
+                     report_problems, shared_triples)
+
+__all__ = ["REPORT_FILE", "STORE_DIR", "Built", "Settings", "run", "shape_files"]
+
+
+@dataclass
+class Built:
+    """What a build did: its validation report, report.json's summary, its prefixes, and where time went."""
+
+    report: Report
+    summary: dict
+    prefixes: dict[str, str]
+    timings: dict = field(default_factory=dict)
+
+
+def run(settings: Settings, progress: Progress | None = None, *, workers: int = WORKERS,
+        cache: bool = True) -> Built:
+    """Build the outputs of `settings.data` into `settings.out`; reuse the previous build there when `cache`."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a build makes millions of small objects and frees few: collection would only cost
+    try:
+        return _run(settings, progress, workers, cache)
+    except OSError as exc:  # anything the output stage did not already turn into a message
+        raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
+                                              settings.out)]) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run(settings: Settings, progress: Progress | None, workers: int, cache: bool) -> Built:
+    timings: dict = {}
+    started = time.perf_counter()
+    project = Project(settings)
+    plan = compiled_plan(settings, use_cache=cache)
+    previous = Previous.of(settings) if cache else Previous.empty()
+    folders = article_folders(settings.data)
+    change = previous.change(folders)
+    if change is None:  # too much changed: a clean build is as quick
+        previous = Previous.empty()
+        change = previous.change(folders)
+    timings["setup"] = time.perf_counter() - started
+    if not previous.is_empty:
+        timings["incremental"] = True
+    if not previous.is_empty and not change.fresh and not change.removed:
+        index = previous.index
+        report = Report(not any(f.severity == "Violation" for f in index.findings), list(index.findings))
+        timings["unchanged"] = True
+        del timings["incremental"]
+        return Built(report, index.summary, project.prefixes, timings)
+
+    started = time.perf_counter()
+    scratch = ScratchFolder(settings.out)
+    files = None
+    try:
+        try:
+            registry = read_registry(project)
+            entities = {r.id: r for r in registry.records}
+            known = registry.kinds
+            for artifact in change.kept.values():
+                for rid, kind in artifact.defines:
+                    if rid in known:
+                        raise SourcesHaveProblems()
+                    known[rid] = kind
+            fresh_folders = list(change.fresh)
+            for slug, artifact in list(change.kept.items()):  # an id it cites may now name another kind of record
+                if any(known.get(rid) != kind for rid, kind in artifact.cites.items()):
+                    del change.kept[slug]
+                    for rid, _ in artifact.defines:
+                        del known[rid]
+                    fresh_folders.append(settings.data / "articles" / slug)
+            fresh, files = read_articles(project, entities, sorted(fresh_folders, key=lambda f: f.name), known,
+                                         progress, scratch, workers)
+        except SourcesHaveProblems:
+            report_problems(project)
+        timings["read and map"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        lay, job = _plan(project, plan, previous, registry, change.kept, fresh, timings)
+        if files is not None:
+            job.release = files.release
+        timings["layout"] = time.perf_counter() - started
+        state: dict = {}
+
+        def write(folder: Path) -> None:
+            written = write_build(folder, lay, job)
+            state["written"] = written
+            if tuple(settings.formats) == FORMATS and settings.store:
+                started = time.perf_counter()
+                save(folder, settings, previous, _index(settings, lay, job, written, change.kept, fresh), fresh,
+                     [slug for slug in (previous.index.artifacts if previous.index else {})
+                      if slug not in change.kept])
+                save_plan(folder, plan)
+                timings["cache"] = time.perf_counter() - started
+
+        in_staging(settings.out, write)
+    finally:
+        if files is not None:
+            files.close()
+        previous.close()
+        scratch.remove()
+    written = state["written"]
+    return Built(written.report, written.summary, project.prefixes, timings)
+
+
+def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, Artifact], fresh: list[Artifact],
+          timings: dict):
+    """The graphs of this build, in order, which of them are new, and the layout of the union."""
+    minter, writer = project.minter, project.writer
+    spans = previous.graph_spans()
+    graphs = [MemoryBlocks(writer.graph(sort_triples(registry.triples), minter.entities_graph())),
+              MemoryBlocks(writer.graph(sort_triples(project.ontology), minter.ontology_graph()))]
+    shared = shared_triples([a.shared for a in kept.values()] + [a.shared for a in fresh])
+    if shared:
+        graphs.append(MemoryBlocks(writer.graph(sort_triples(shared), minter.shared_graph())))
+    graphs += [spans[a.graph] for a in kept.values()] + [a.blocks for a in fresh]
+    graphs.sort(key=lambda p: p.graph)
+    if previous.is_empty:
+        replaced = {p.graph for p in graphs}
+    else:
+        replaced = {a.graph for a in fresh} | {minter.shared_graph().value}
+    present = {p.graph for p in graphs}
+    removed = {name for name in spans if name not in present}
+    lay = plan_layout(graphs, replaced, previous.layout(), writer)
+
+    forms = LiteralForms.of((t.predicate.value, t.object) for t in registry.triples + project.ontology
+                            if isinstance(t.object, Literal))
+    predicates = {t.predicate.value for t in registry.triples + project.ontology}
+    for a in fresh:
+        forms.add(a.forms)
+        predicates |= a.predicates
+    origins: dict = dict(registry.origins)
+    for a in fresh:
+        origins.update(a.origins)
+    if not previous.is_empty:
+        forms.add(previous.index.forms)  # an article gone may leave some forms behind: they only make more suspects
+        predicates |= previous.index.predicates
+        origins = previous.origins(origins, {a.slug for a in fresh})
+    records = Counter(r.kind.name for r in registry.records)
+    for a in list(kept.values()) + fresh:
+        records.update(a.records)
+    slugs = sorted(list(kept) + [a.slug for a in fresh])
+    job = Assembly(project, plan, previous, replaced, removed, forms, frozenset(predicates), origins, records, slugs,
+                   timings=timings)
+    return lay, job
+
+
+def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Artifact],
+           fresh: list[Artifact]) -> Index:
+    artifacts = {}
+    for a in sorted(list(kept.values()) + fresh, key=lambda a: a.slug):
+        entry = GraphEntry(a.graph, frozenset(a.blocks.used), a.blocks.graph_prefix, a.blocks.triples)
+        artifacts[a.slug] = Artifact(a.slug, a.fingerprint, a.defines, a.cites, a.records, entry, a.shared,
+                                     predicates=a.predicates)
+    graphs = [GraphEntry(p.graph, frozenset(p.used), p.graph_prefix, p.triples) for p in lay.graphs]
+    return Index(input_key(settings), {}, artifacts, graphs, written.spans, list(lay.keys), list(lay.owners),
+                 set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates)

@@ -1,0 +1,150 @@
+"""The plan of every output file: the graphs in order, and the union's subjects in order with their blocks.
+
+cardf.nq and cardf.trig are the graphs' blocks in graph order; cardf.nt, .ttl and .jsonld are
+the union's subjects in subject order, each subject's block taken from the graph that holds it,
+or — when several graphs say different things of one subject — made anew from the union of
+their triples. A build starts from the previous build's layout (empty for a clean build), takes
+out the graphs that changed or went, and puts in the new blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyoxigraph import RdfFormat, parse
+
+from ..export import sort_triples, subject_key
+from ..export.blocks import BlockWriter
+from .artifact import Blocks
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A subject's block taken from one graph's blocks (j-th subject of graph g)."""
+
+    g: int
+    j: int
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A subject's block kept from the previous build's union files (its i-th subject)."""
+
+    i: int
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A subject's blocks made from the union of what several graphs say of it."""
+
+    nt: bytes
+    ttl: bytes
+    jsonld: bytes
+
+
+@dataclass
+class Layout:
+    graphs: list[Blocks]  # sorted by graph name
+    keys: list[str] = field(default_factory=list)  # the union's subjects (subject_key), in order
+    sources: list = field(default_factory=list)  # per subject: Piece, Kept or Merged
+    owners: list[tuple[int, ...]] = field(default_factory=list)  # per subject: the graphs holding it
+    merged: set[int] = field(default_factory=set)  # subjects whose graphs say different things
+
+    @property
+    def total(self) -> int:
+        return len(self.keys)
+
+    def used(self) -> set[str]:
+        """Prefixes the triples use (the Turtle header)."""
+        return set().union(*(p.used for p in self.graphs)) if self.graphs else set()
+
+    def used_with_graphs(self) -> set[str]:
+        """… and the graph names (the TriG header)."""
+        return self.used() | {p.graph_prefix for p in self.graphs if p.graph_prefix}
+
+
+@dataclass
+class PreviousLayout:
+    """The previous build's union: subjects, their owners (graph names) and which were merged."""
+
+    keys: list[str] = field(default_factory=list)
+    owners: list[tuple[str, ...]] = field(default_factory=list)
+    merged: set[int] = field(default_factory=set)
+    nt_of: object = None  # i → the previous union file's N-Triples block of subject i
+    graph_nq: object = None  # graph name → its previous N-Quads block
+
+
+def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, writer: BlockWriter) -> Layout:
+    """The new layout: `graphs` (sorted by name) are this build's, `replaced` those whose blocks are new.
+
+    A graph not in `replaced` is unchanged since the previous build, so its subjects stand in
+    the previous union as they were; a previous owner that is not among `graphs` went away.
+    """
+    index = {p.graph: g for g, p in enumerate(graphs)}
+    lay = Layout(graphs)
+    fresh: dict[str, list[tuple[int, int]]] = {}
+    for g, p in enumerate(graphs):
+        if p.graph in replaced:
+            for j, key in enumerate(p.keys):
+                fresh.setdefault(key, []).append((g, j))
+    new_keys = sorted(fresh)
+
+    def add(key, source, owners):
+        if isinstance(source, Merged) or (isinstance(source, Kept) and source.i in previous.merged):
+            lay.merged.add(len(lay.keys))
+        lay.keys.append(key)
+        lay.sources.append(source)
+        lay.owners.append(tuple(sorted(owners)))
+
+    def merged_or_one(found: list[tuple[int, int]], others: list[bytes]):
+        blocks = [bytes(graphs[g].piece("nt", j)) for g, j in found] + others
+        if len(set(blocks)) == 1 and found:
+            return Piece(*found[0])
+        return _merge(blocks, writer)
+
+    k = 0
+    for i, key in enumerate(previous.keys):
+        while k < len(new_keys) and new_keys[k] < key:
+            add(new_keys[k], merged_or_one(fresh[new_keys[k]], []), {g for g, _ in fresh[new_keys[k]]})
+            k += 1
+        found = None
+        if k < len(new_keys) and new_keys[k] == key:
+            found = fresh[key]
+            k += 1
+        staying = [name for name in previous.owners[i] if name in index and name not in replaced]
+        if found is None:
+            if not staying:
+                continue
+            if i in previous.merged and len(staying) < len(previous.owners[i]):
+                source = _merge(_subject_blocks(previous, staying, key), writer)
+            else:
+                source = Kept(i)
+            add(key, source, {index[name] for name in staying})
+            continue
+        others = []
+        if staying:
+            others = _subject_blocks(previous, staying, key) if i in previous.merged else [bytes(previous.nt_of(i))]
+        add(key, merged_or_one(found, others), {index[name] for name in staying} | {g for g, _ in found})
+    while k < len(new_keys):
+        add(new_keys[k], merged_or_one(fresh[new_keys[k]], []), {g for g, _ in fresh[new_keys[k]]})
+        k += 1
+    return lay
+
+
+def _merge(blocks: list[bytes], writer: BlockWriter) -> Merged:
+    triples = set()
+    for block in blocks:
+        triples.update(parse(block, format=RdfFormat.N_TRIPLES))
+    return Merged(*writer.subject(sort_triples(triples)))
+
+
+def _subject_blocks(previous: PreviousLayout, owners: list[str], key: str) -> list[bytes]:
+    """N-Triples of one subject in each of some graphs of the previous build."""
+    from pyoxigraph import serialize
+
+    blocks = []
+    for name in owners:
+        triples = [q.triple for q in parse(bytes(previous.graph_nq(name)), format=RdfFormat.N_QUADS)
+                   if subject_key(q.subject) == key]
+        blocks.append(serialize(sort_triples(triples), format=RdfFormat.N_TRIPLES))
+    return blocks
