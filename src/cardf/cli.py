@@ -516,8 +516,10 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
               help="Let queries without GRAPH see all graphs (cardf keeps every triple in a named graph).")
 @click.option("--timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
               help="Stop queries that run longer than this.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries call remote SERVICEs (refused by default: they make the server fetch from elsewhere).")
 @common
-def serve(store_dir, host, port, union, timeout, quiet):
+def serve(store_dir, host, port, union, timeout, allow_service, quiet):
     """Serve the built store read-only: a SPARQL endpoint and a query page, until Ctrl-C.
 
     Runs the Oxigraph server (installed with cardf) on 127.0.0.1 unless --host says otherwise;
@@ -531,7 +533,8 @@ def serve(store_dir, host, port, union, timeout, quiet):
         say(f"Serving {store_dir} read-only at {served.url} (SPARQL endpoint: {served.query_url}). "
             "Press Ctrl-C to stop.", quiet)
 
-    run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet))
+    run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet),
+               allow_service=allow_service)
     say("Stopped.", quiet)
 
 
