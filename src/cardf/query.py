@@ -454,6 +454,10 @@ class LocalTarget:
         except OSError as exc:
             raise ExternalError(f"the query failed: {exc}") from None
         answer.seconds = time.perf_counter() - started
+        if answer.form == "SELECT":
+            answer.rows = _failing_as_external(answer.rows)
+        elif answer.form == "GRAPH":
+            answer.triples = _failing_as_external(answer.triples)
         return answer
 
     def labels(self, iris: list[str]) -> dict[str, str]:
@@ -463,6 +467,14 @@ class LocalTarget:
             for row in self.store.query(text, use_default_graph_as_union=True):
                 _keep_label(found, row[0], row[1], row[2])
         return {k: v[1] for k, v in found.items()}
+
+
+def _failing_as_external(items):
+    """The rows as they come; Oxigraph's errors while evaluating (a SERVICE that fails, a read error) as ExternalError."""
+    try:
+        yield from items
+    except (OSError, RuntimeError) as exc:
+        raise ExternalError(f"the query failed: {exc}") from None
 
 
 def _values_hint(text: str, bindings: dict[str, Term]) -> str:

@@ -133,6 +133,8 @@ def _finish(kind: bytes, body: bytes) -> Outcome:
     if kind == b"S":
         return payload
     cls_name, message, problems = payload
+    if not cls_name:
+        raise RuntimeError(f"in the query worker: {message}")
     cls = {c.__name__: c for c in (InputError, UsageError, ExternalError)}.get(cls_name, CardfError)
     raise cls(message, problems)
 
@@ -160,6 +162,8 @@ def worker() -> None:
         frame(b"S", pickle.dumps(Outcome(answer.form, count, answer.boolean, time.perf_counter() - started)))
     except CardfError as exc:
         frame(b"E", pickle.dumps((type(exc).__name__, str(exc), exc.problems)))
+    except Exception as exc:  # a bug: reported by the parent as an internal error
+        frame(b"E", pickle.dumps(("", f"{type(exc).__name__}: {exc}", [])))
 
 
 def local_target(job: LocalJob) -> LocalTarget:
