@@ -135,7 +135,9 @@ def table(header: list[str], rows: list[list[str]], **options) -> str:
 # ----------------------------------------------------------------------------- Markdown, CSV, TSV
 
 def markdown_cell(text: str) -> str:
-    return one_line(text).replace("\\", "\\\\").replace("|", "\\|")
+    if _LINE_BREAKS.search(text):
+        text = " ".join(text.split())
+    return safe(text.replace("\\", "\\\\").replace("|", "\\|"))
 
 
 class Markdown:
