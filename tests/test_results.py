@@ -22,14 +22,33 @@ def store() -> Store:
 QUERY = "SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <http://e/q> ?none } } ORDER BY ?s"
 
 
+@pytest.mark.parametrize("live", [True, False], ids=["straight from the query", "rows in blocks"])
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_blocks_join_into_the_whole_answer(store, fmt):
+def test_pieces_join_into_the_whole_answer(store, fmt, live):
     whole = store.query(QUERY).serialize(format=FORMATS[fmt]) + (b"\n" if fmt == "json" else b"")
+    answer = results.answer_of(store.query(QUERY))
+    if not live:  # as an endpoint's answer comes: rows only
+        answer = results.Answer("SELECT", answer.variables, list(answer.rows))
     parts: list[bytes] = []
-    count = results.write_answer(results.answer_of(store.query(QUERY)), results.Output(fmt), parts.append)
+    count = results.write_answer(answer, results.Output(fmt), parts.append)
     assert count == 2 * results.BLOCK + 17
-    assert len(parts) >= 3  # one piece per block of rows, written as it came
+    assert len(parts) >= 3  # written as it came, not in one piece
     assert b"".join(parts) == whole
+    if fmt != "json":
+        parts.clear()
+        results.write_answer(results.answer_of(store.query(QUERY)), results.Output(fmt, headers=False), parts.append)
+        assert b"".join(parts) == whole.split(b"\n", 1)[1]
+
+
+def test_csv_rows_are_counted_whatever_their_values_hold():
+    store = Store()
+    values = ['a\r\nb', 'q"\r\n"', "\n\n", '""', ",", "plain"] * 3000
+    store.bulk_extend(Quad(NamedNode(f"http://e/{i}"), NamedNode("http://e/p"), Literal(v))
+                      for i, v in enumerate(values))
+    for fmt in ("csv", "tsv"):
+        count = results.write_answer(results.answer_of(store.query("SELECT * { ?s ?p ?o }")), results.Output(fmt),
+                                     lambda data: None)
+        assert count == len(values)
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

@@ -3,9 +3,13 @@
 An answer's rows are read once, in blocks of BLOCK rows, and each block is written before the
 next is read, so that a long answer piped to `head` or to a file never sits whole in memory:
 
-* csv, tsv and json are written by pyoxigraph's own W3C writers, one block at a time (the
-  header once; the JSON blocks joined inside one `bindings` array), byte for byte what one
-  call on the whole answer writes;
+* csv and tsv of a local query are written by pyoxigraph's own W3C writer straight from the
+  query's results as they come (rows counted on the way: one line each in TSV, CRLF outside
+  quotes in CSV): about 300,000 rows a second here, where reading each row into Python first
+  managed 9,000;
+* json (and csv and tsv from an endpoint) are written by the same writers one block at a time
+  (the header once; the JSON blocks joined inside one `bindings` array), byte for byte what
+  one call on the whole answer writes;
 * markdown is written row by row (labels looked up per block);
 * an aligned table takes its column widths from the first block, fitted to the terminal;
   later rows keep them (see render.Table);
@@ -24,7 +28,7 @@ from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResult
                         parse_query_results)
 
 from . import render
-from .errors import CardfError
+from .errors import CardfError, ExternalError
 from .iris import XSD, Minter
 
 BLOCK = 1000
@@ -44,6 +48,7 @@ class Answer:
     boolean: bool | None = None
     triples: Iterable[Triple] = field(default_factory=list)
     seconds: float = 0.0
+    solutions: QuerySolutions | None = None  # pyoxigraph's own results, when they can be written as they are
 
 
 def answer_of(result, seconds: float = 0.0) -> Answer:
@@ -53,7 +58,8 @@ def answer_of(result, seconds: float = 0.0) -> Answer:
     if isinstance(result, QuerySolutions):
         names = [v.value for v in result.variables]
         width = range(len(names))
-        return Answer("SELECT", names, (tuple(solution[i] for i in width) for solution in result), seconds=seconds)
+        return Answer("SELECT", names, (tuple(solution[i] for i in width) for solution in result), seconds=seconds,
+                      solutions=result)
     return Answer("GRAPH", triples=result, seconds=seconds)
 
 
@@ -95,6 +101,15 @@ def write_answer(answer: Answer, out: Output, write: Callable[[bytes], None], la
         else:
             write(b"true\n" if answer.boolean else b"false\n")
         return 1 if answer.boolean else 0
+    if fmt in ("csv", "tsv") and answer.solutions is not None:
+        lines = _Lines(fmt, out.headers, write)
+        try:
+            answer.solutions.serialize(lines, _RESULT_FORMATS[fmt])
+        except BrokenPipeError:
+            raise
+        except (OSError, RuntimeError) as exc:  # Oxigraph's own, while it evaluates: a SERVICE failed, a read error
+            raise ExternalError(f"the query failed: {exc}") from None
+        return lines.rows
     rows = iter(answer.rows)
     count = 0
     if fmt in _RESULT_FORMATS:
@@ -124,6 +139,55 @@ def _blocks(rows) -> Iterable[list[tuple]]:
         first = False
         if len(block) < BLOCK:
             return
+
+
+class _Lines:
+    """A file for pyoxigraph's CSV or TSV writer: passes the bytes on (without the header line if asked) and counts rows.
+
+    A TSV row is one line (line breaks in values are escaped). A CSV row ends with CRLF outside
+    quotes (a value with a line break, comma or quote is quoted, its quotes doubled); its LF is
+    counted, so that a CRLF cut in two by the writer's buffer still counts once.
+    """
+
+    def __init__(self, fmt: str, headers: bool, write: Callable[[bytes], None]):
+        self.csv, self.headers, self.send = fmt == "csv", headers, write
+        self.header_done = False
+        self.quoted = False  # inside a quoted CSV value
+        self.ends = 0  # row ends seen, the header's included
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if not self.header_done:
+            cut = data.find(b"\n")
+            if cut < 0:
+                if self.headers:
+                    self.send(bytes(data))
+                return size
+            self.header_done, self.ends = True, 1
+            head, data = data[:cut + 1], data[cut + 1:]
+            if self.headers:
+                self.send(bytes(head))
+        if not self.csv:
+            self.ends += data.count(b"\n")
+        elif not self.quoted and b'"' not in data:
+            self.ends += data.count(b"\n")
+        else:
+            parts = bytes(data).split(b'"')
+            for i, part in enumerate(parts):
+                if i:
+                    self.quoted = not self.quoted
+                if not self.quoted:
+                    self.ends += part.count(b"\n")
+        if data:
+            self.send(bytes(data))
+        return size
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def rows(self) -> int:
+        return max(self.ends - 1, 0)
 
 
 class _W3CWriter:
