@@ -14,8 +14,9 @@ FORMATS = {"csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV, "json":
 def store() -> Store:
     s = Store()
     p = NamedNode("http://e/p")
-    s.bulk_extend(Quad(NamedNode(f"http://e/s{i}"), p, Literal(f'v "{i}",\n' if i % 7 else str(i), language="en"
-                                                                 if i % 3 else None)) for i in range(2 * results.BLOCK + 17))
+    s.bulk_extend(Quad(NamedNode(f"http://e/s{i}"), p, Literal(f'v "{i}",\n' if i % 7 else str(i),
+                                                                 language="en" if i % 3 else None))
+                  for i in range(2 * results.BLOCK + 17))
     return s
 
 

@@ -77,7 +77,8 @@ def test_service_hidden_after_any_prefix_of_noise_is_found_or_the_noise_is_a_str
 @pytest.mark.parametrize("text, operation", [
     ("LOAD <http://x/>", "LOAD"), ("PREFIX ex: <http://e/>\ninsert data { ex:a ex:b ex:c }", "INSERT"),
     ("DELETE WHERE { ?s ?p ?o }", "DELETE"), ("DROP ALL", "DROP"), ("CLEAR DEFAULT", "CLEAR"),
-    ("CREATE GRAPH <http://g/>", "CREATE"), ("ADD DEFAULT TO <http://g/>", "ADD"), ("MOVE DEFAULT TO <http://g/>", "MOVE"),
+    ("CREATE GRAPH <http://g/>", "CREATE"), ("ADD DEFAULT TO <http://g/>", "ADD"),
+    ("MOVE DEFAULT TO <http://g/>", "MOVE"),
     ("COPY DEFAULT TO <http://g/>", "COPY"), ("WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
     ("# LOAD\nSELECT * { ?s ?p ?o }", ""), ("BASE <http://b/> ASK {}", ""),
 ])

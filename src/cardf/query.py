@@ -12,9 +12,9 @@ what a query means:
 
 * over an endpoint, by a `VALUES` block placed first in the query's outermost WHERE group,
   written from the term with every character that could end a literal or an IRI escaped
-  (IRIs are checked by pyoxigraph, language tags and datatypes too). The block is found by a
-  scanner that skips comments, strings and IRIs, so braces or keywords inside them never
-  mislead it;
+  (IRIs are checked by pyoxigraph, language tags and datatypes too). The block's place is
+  found from the query's tokens (sparqltext), so braces or keywords inside comments, strings
+  and IRIs never mislead it;
 * locally (embedded store, `--data` files) through pyoxigraph's `substitutions`, which
   follow SPARQL SEP-0007 (Oxigraph asks that the variable be projected: in the SELECT
   clause, or `SELECT *`), together with the same VALUES block, because Oxigraph's planner
@@ -470,7 +470,7 @@ class LocalTarget:
 
 
 def _failing_as_external(items):
-    """The rows as they come; Oxigraph's errors while evaluating (a SERVICE that fails, a read error) as ExternalError."""
+    """The rows as they come; Oxigraph's errors while it evaluates (a failing SERVICE, a read error) as ExternalError."""
     try:
         yield from items
     except (OSError, RuntimeError) as exc:

@@ -142,7 +142,7 @@ def _blocks(rows) -> Iterable[list[tuple]]:
 
 
 class _Lines:
-    """A file for pyoxigraph's CSV or TSV writer: passes the bytes on (without the header line if asked) and counts rows.
+    """A file for pyoxigraph's CSV or TSV writer: passes the bytes on (the header line only if asked) and counts rows.
 
     A TSV row is one line (line breaks in values are escaped). A CSV row ends with CRLF outside
     quotes (a value with a line break, comma or quote is quoted, its quotes doubled); its LF is
