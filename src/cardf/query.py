@@ -470,7 +470,7 @@ class LocalTarget:
 
 
 def _failing_as_external(items):
-    """The rows as they come; Oxigraph's errors while it evaluates (a failing SERVICE, a read error) as ExternalError."""
+    """The rows as they come; Oxigraph's errors while it evaluates (a failing SERVICE, a read error): ExternalError."""
     try:
         yield from items
     except (OSError, RuntimeError) as exc:
