@@ -150,7 +150,7 @@ def test_ctrl_c_stops_a_runaway_query_at_once():
             process.kill()
             process.wait()
     assert (process.returncode, out, err) == (130, b"", b"Interrupted; nothing was changed.\n")
-    assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
+    assert not _alive(worker)
 
 
 def test_rows_stream_to_a_reader_that_stops_early():
@@ -180,3 +180,32 @@ def test_rows_stream_in_every_format():
         assert result.exit_code == 0, result.stderr
         assert result.stderr == "2500 rows in " + result.stderr.split(" in ", 1)[1]
         assert result.stdout.count("2499") == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process in /proc")
+def test_the_worker_dies_with_cardf_even_by_sigkill():
+    process = _start(BAD / "runaway.rq", "--data", DATA, "--timeout", "0", stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _children(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (worker,) = _children(process.pid)
+        time.sleep(1.0)
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 20
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
