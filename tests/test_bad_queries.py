@@ -73,6 +73,21 @@ def test_the_same_queries_do_call_the_server_when_allowed(name, counting_server,
     assert counting_server.requests, result.stderr
 
 
+def test_the_worker_refuses_service_on_its_own(counting_server):
+    """The worker reads the query again (tokens and rdflib's parse tree) before it evaluates anything."""
+    text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <http://127.0.0.1:{counting_server.port}/x> {{ ?a ?b ?c }} }}"
+    job = LocalJob(None, [str(DATA)], None, q.parse_query(text, "-e"), {}, Output("tsv"))
+    with pytest.raises(q.UsageError) as info:
+        run_local(job, lambda data: None, timeout=30, network=True)  # the parent's token check skipped, network on
+    assert str(info.value) == CASES["service.rq"][1].rstrip("\n")
+    assert counting_server.requests == []
+
+
+def test_a_contrived_query_cannot_hold_the_parser_past_the_deadline():
+    result = run("query", "-e", "SELECT * { FILTER(1" + " - 1" * 3000 + ") }", "--data", DATA, "--timeout", "2")
+    assert (result.exit_code, result.stderr) == (3, "Error: query timed out after 2 s\n")
+
+
 def test_service_is_refused_over_the_built_store_too(dist, counting_server, tmp_path):
     result = run("query", aimed_at("service-escaped-hash.rq", counting_server.port, tmp_path),
                  "--store", dist / "store")
@@ -83,7 +98,7 @@ def test_service_is_refused_over_the_built_store_too(dist, counting_server, tmp_
 def test_a_worker_cut_off_the_network_cannot_call_a_service_even_unchecked(counting_server):
     """Defence in depth: past the refusal (called here without it), the worker has no network to call with."""
     text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <http://127.0.0.1:{counting_server.port}/x> {{ ?a ?b ?c }} }}"
-    job = LocalJob(None, [str(DATA)], None, q.parse_query(text, "-e"), {}, Output("tsv"))
+    job = LocalJob(None, [str(DATA)], None, q.parse_query(text, "-e"), {}, Output("tsv"), checked=True)
     with pytest.raises(q.ExternalError) as info:
         run_local(job, lambda data: None, timeout=30)
     assert str(info.value).startswith("the query failed: ")

@@ -198,13 +198,16 @@ def where_brace(text: str) -> int | None:
         raise UsageError(str(exc)) from None
 
 
-def check_query(query: Query, allow_service: bool = False) -> None:
-    """Refuse, before anything runs, an update and (unless allowed) a query that calls a SERVICE."""
+def check_query(query: Query, allow_service: bool = False, parse: bool = True) -> None:
+    """Refuse, before anything runs, an update and (unless allowed) a query that calls a SERVICE.
+
+    With `parse` False only the tokens are read (fast); the query worker reads the parse tree too.
+    """
     operation = sparqltext.update_operation(query.text)
     if operation:
         raise UsageError(f"updates are not allowed: cardf query only reads, and {operation} would change the data; "
                          "use `cardf load` to put data in a store")
-    if not allow_service and sparqltext.calls_service(query.text):
+    if not allow_service and sparqltext.calls_service(query.text, parse):
         raise UsageError("the query calls a SERVICE, which would send data to another server; "
                          "pass --allow-service if you mean it")
 

@@ -34,7 +34,6 @@ from .results import Output, write_answer
 
 DEFAULT_TIMEOUT = 60.0
 _FRAME = struct.Struct(">cI")  # kind (D data, E error, S summary) and length
-_GO = b"G"
 
 
 @dataclass
@@ -57,31 +56,40 @@ class LocalJob:
     query: Query
     bindings: dict[str, Term]
     output: Output
+    allow_service: bool = False
+    checked: bool = False  # the parse tree already read for SERVICE (tests that reach past the refusal set it)
 
 
 def execute(query: Query, bindings: dict[str, Term], output: Output, write: Callable[[bytes], None], *,
             store: Path | None = None, files: tuple[Path, ...] = (), input_format: str | None = None,
             endpoint: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             allow_service: bool = False) -> Outcome:
-    """Ask one target and write its answer through `write` as it comes."""
+    """Ask one target and write its answer through `write` as it comes.
+
+    Updates are refused everywhere. SERVICE is refused for local queries (an endpoint's SERVICE
+    calls are the endpoint's business): by the tokens here, at once, and by the parse tree in
+    the worker, where the deadline and Ctrl-C reach the parser too.
+    """
     if endpoint:
-        check_query(query, allow_service)
+        check_query(query, allow_service=True)
         target = EndpointTarget(endpoint, timeout)
         started = time.perf_counter()
         answer = target.run(query, bindings)
         count = write_answer(answer, output, write, target.labels)
         return Outcome(answer.form, count, answer.boolean, time.perf_counter() - started)
-    job = LocalJob(str(store) if not files else None, [str(f) for f in files], input_format, query, bindings, output)
-    return run_local(job, write, timeout, network=allow_service, check=lambda: check_query(query, allow_service))
+    check_query(query, allow_service, parse=False)
+    job = LocalJob(str(store) if not files else None, [str(f) for f in files], input_format, query, bindings, output,
+                   allow_service)
+    return run_local(job, write, timeout)
 
 
 def run_local(job: LocalJob, write: Callable[[bytes], None], timeout: float | None = DEFAULT_TIMEOUT,
-              network: bool = False, check: Callable[[], None] = lambda: None) -> Outcome:
+              network: bool | None = None) -> Outcome:
     """Run the job in a worker process and pass on what it writes, within the deadline.
 
-    The worker starts and reads the data while `check` reads the query here (rdflib's parser
-    takes a few tenths of a second); it evaluates nothing until told to go.
+    The worker has the network only when SERVICE calls are allowed (or `network` says so).
     """
+    network = job.allow_service if network is None else network
     command = [sys.executable, "-c", "from cardf.queryrun import worker; worker()"]
     if not network:
         command.append("--offline")
@@ -90,13 +98,7 @@ def run_local(job: LocalJob, write: Callable[[bytes], None], timeout: float | No
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         worker_process.stdin.write(pickle.dumps(job))
-        worker_process.stdin.flush()
-        check()
-        try:
-            worker_process.stdin.write(_GO)
-            worker_process.stdin.close()
-        except BrokenPipeError:  # the worker has already stopped (data it could not read): its frames say why
-            pass
+        worker_process.stdin.close()
         return _relay(worker_process, write, deadline, timeout)
     finally:
         if worker_process.poll() is None:
@@ -157,7 +159,7 @@ def worker() -> None:
     isolation.die_with_parent()
     if "--offline" in sys.argv[1:]:
         isolation.cut_network()
-    job: LocalJob = pickle.load(sys.stdin.buffer)  # written by the parent cardf
+    job: LocalJob = pickle.loads(sys.stdin.buffer.read())  # written by the parent cardf
     out = sys.stdout.buffer
 
     def frame(kind: bytes, body: bytes) -> None:
@@ -165,15 +167,10 @@ def worker() -> None:
         out.flush()
 
     try:
-        try:
-            target, unreadable = local_target(job), None
-        except CardfError as exc:
-            target, unreadable = None, exc
-        if sys.stdin.buffer.read(1) != _GO:  # nothing is evaluated before the parent has read the query
-            return
+        if not job.checked:
+            check_query(job.query, job.allow_service)
         LocalTarget.empty().run(job.query, job.bindings)  # mistakes in the query first, whatever the target holds
-        if unreadable is not None:
-            raise unreadable
+        target = local_target(job)
         started = time.perf_counter()
         answer = target.run(job.query, job.bindings)
         count = write_answer(answer, job.output, lambda data: frame(b"D", data), target.labels)

@@ -233,12 +233,17 @@ def has_dataset(text: str) -> bool:
 
 # ----------------------------------------------------------------------------- SERVICE
 
-def calls_service(text: str) -> bool:
-    """True when the query may call a remote SERVICE, by the parse tree or by the tokens."""
+def calls_service(text: str, parse: bool = True) -> bool:
+    """True when the query may call a remote SERVICE, by the tokens or (unless `parse` is False) the parse tree.
+
+    The tokens take linear time; rdflib's parser (pyparsing) takes tenths of a second on an
+    ordinary query and can take far longer on a contrived one, so a caller with a deadline
+    may read the tokens first and the parse tree where the deadline applies.
+    """
     for version in dict.fromkeys((text, expand_escapes(text))):
         if any(t.keyword() == "SERVICE" for t in tokens(version)):
             return True
-    return parsed_service(text) is True
+    return parse and parsed_service(text) is True
 
 
 def parsed_service(text: str) -> bool | None:
