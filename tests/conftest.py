@@ -203,3 +203,50 @@ def oxigraph_server(tmp_path_factory) -> OxigraphServer:
         yield server
     finally:
         stop_process(server.process)
+
+
+# ----------------------------------------------------------------------------- a scripted server that counts requests
+
+import http.server  # noqa: E402
+import threading  # noqa: E402
+
+
+@dataclass
+class CountingServer:
+    """An HTTP server on 127.0.0.1 that answers every request with an empty SPARQL result and counts them."""
+
+    server: http.server.ThreadingHTTPServer
+    requests: list
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+
+@pytest.fixture
+def counting_server():
+    seen: list = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _any(self):
+            seen.append((self.command, self.path))
+            body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _any
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield CountingServer(server, seen)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -277,3 +277,50 @@ def test_an_unreachable_endpoint_exits_3():
     assert result.exit_code == 3
     assert result.stderr == ("Error: http://127.0.0.1:1/sparql: connection refused (is the server running, and is "
                              "this the right port?)\n")
+
+
+# ----------------------------------------------------------------------------- datasets, terminal safety
+
+ENTITIES = "https://w3id.org/cardf/graph/entities"
+COUNT = "SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+
+
+def count(*target: str, dataset: str = "") -> int:
+    result = run("query", "-e", COUNT.format(dataset=dataset), "--format", "csv", "--no-headers", *target)
+    assert result.exit_code == 0, result.stderr
+    return int(result.stdout)
+
+
+def test_from_counts_only_the_graphs_it_names_in_the_store(store, dist):
+    graphs = json.loads((dist / "report.json").read_text())["triples"]["graphs"]
+    assert count("--store", store, dataset=f"FROM <{ENTITIES}>") == graphs[ENTITIES]
+    assert count("--store", store) == json.loads((dist / "report.json").read_text())["triples"]["total"]
+    assert count("--store", store, dataset=f"FROM NAMED <{ENTITIES}>") == 0  # the default graph is then empty
+    named = run("query", "-e", f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{ENTITIES}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+                               "GROUP BY ?g", "--store", store, "--format", "csv")
+    assert named.stdout_bytes == f"g,n\r\n{ENTITIES},{graphs[ENTITIES]}\r\n".encode()
+
+
+def test_from_counts_only_the_graphs_it_names_in_data_files(tmp_path):
+    trig = tmp_path / "two.trig"
+    trig.write_text("<http://e/a> { <http://e/s> <http://e/p> 1 , 2 . }\n<http://e/b> { <http://e/s> <http://e/p> 3 . }\n")
+    assert count("--data", trig) == 3
+    assert count("--data", trig, dataset="FROM <http://e/a>") == 2
+    assert count("--data", trig, dataset="FROM <http://e/a> FROM <http://e/b>") == 3
+    with_prefix = run("query", "-e", "PREFIX e: <http://e/> " + COUNT.format(dataset="FROM e:b"), "--data", trig,
+                      "--format", "csv", "--no-headers")
+    assert with_prefix.stdout_bytes == b"1\r\n"
+
+
+def test_control_characters_in_values_are_shown_in_tables_and_kept_in_csv(tmp_path):
+    data = tmp_path / "ansi.nt"
+    data.write_text('<http://e/x> <http://www.w3.org/2000/01/rdf-schema#label> "\\u001B[31mred\\u001B[0m\\u0007"@en .\n'
+                    '<http://e/x> <http://e/p> "plain" .\n')
+    query = "SELECT ?x ?l WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    table = run("query", "-e", query, "--data", data)
+    shown = "\\u001b[31mred\\u001b[0m\\u0007"  # the label stands for the IRI in the first column too
+    assert table.stdout == f"x{' ' * (len(shown) + 1)}l\n{'-' * len(shown)}  {'-' * len(shown)}\n{shown}  {shown}\n"
+    markdown = run("query", "-e", query, "--data", data, "--format", "markdown")
+    assert "\x1b" not in markdown.stdout and "\\u001b[31mred" in markdown.stdout
+    csv = run("query", "-e", query, "--data", data, "--format", "csv")
+    assert csv.stdout_bytes == b"x,l\r\nhttp://e/x,\x1b[31mred\x1b[0m\x07\r\n"

@@ -151,10 +151,71 @@ def test_is_read_only(served):
     assert served.count() == 2
 
 
-def test_binds_loopback_by_default(served):
-    command = Path(f"/proc/{served.server_pid}/cmdline").read_bytes().split(b"\0")
-    assert command[command.index(b"--bind") + 1] == f"127.0.0.1:{served.port}".encode()
+def server_bind(serving: Serving) -> str:
+    command = Path(f"/proc/{serving.server_pid}/cmdline").read_bytes().split(b"\0")
     assert b"serve-read-only" in command
+    return command[command.index(b"--bind") + 1].decode()
+
+
+def test_binds_loopback_by_default(served):
+    """The Oxigraph server listens on a private port of 127.0.0.1; cardf's SERVICE guard on the one asked for."""
+    host, port = server_bind(served).rsplit(":", 1)
+    assert host == "127.0.0.1" and int(port) != served.port
+
+
+# ----------------------------------------------------------------------------- SERVICE calls through the endpoint
+
+def ask(serving: Serving, query: str, how: str) -> tuple[int, bytes]:
+    from urllib.parse import quote, urlencode
+
+    headers = {"Accept": "application/sparql-results+json"}
+    if how == "get":
+        req = urllib.request.Request(f"{serving.url}/query?query={quote(query)}", headers=headers)
+    elif how == "form":
+        req = urllib.request.Request(f"{serving.url}/sparql", data=urlencode({"query": query}).encode(), method="POST",
+                                     headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        req = urllib.request.Request(f"{serving.url}/query", data=query.encode(), method="POST",
+                                     headers={**headers, "Content-Type": "application/sparql-query; charset=UTF-8"})
+    try:
+        with LOCAL_ONLY.open(req, timeout=30) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+SERVICE_QUERIES = [
+    r"PREFIX ex: <http://e/> SELECT * WHERE {{ OPTIONAL {{ ?s ?p ex:a\# }} SERVICE <http://127.0.0.1:{port}/x> "
+    "{{ ?a ?b ?c }} }}",
+    "select * {{ ?s ?p ?o service silent <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}",
+    "PREFIX far: <http://127.0.0.1:{port}/> SELECT * {{ {{ SELECT * {{ SERVICE far:x {{ ?a ?b ?c }} }} }} }}",
+]
+
+
+@pytest.mark.parametrize("how", ["post", "get", "form"])
+@pytest.mark.parametrize("template", SERVICE_QUERIES)
+def test_service_calls_are_refused_before_they_reach_the_server(served, counting_server, template, how):
+    status, body = ask(served, template.format(port=counting_server.port), how)
+    assert status == 403
+    assert body.decode() == ("cardf serve does not run SERVICE calls: this query asks another server for data. "
+                             "Start `cardf serve --allow-service` to allow them.\n")
+    assert counting_server.requests == []
+    assert served.count() == 2  # ordinary queries still go through
+
+
+def test_allow_service_lets_them_through(tmp_path, counting_server):
+    write_store(tmp_path / "store", QUADS)
+    serving = start_serve(tmp_path / "store", "--allow-service")
+    try:
+        assert server_bind(serving) == f"127.0.0.1:{serving.port}"
+        status, _ = ask(serving, SERVICE_QUERIES[1].format(port=counting_server.port), "post")
+        assert status == 200
+        assert counting_server.requests  # the scripted server would have seen a refused query, had it gone through
+        _stops_cleanly(serving, signal.SIGINT)
+    finally:
+        _kill(serving.process)
+        if alive(serving.server_pid):
+            os.kill(serving.server_pid, signal.SIGKILL)
 
 
 def test_ctrl_c_stops_the_server_cleanly(served):

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Variable
 
 from cardf import query as q
+from cardf import sparqltext
+from cardf.results import Answer, render_answer
 from cardf.errors import ExternalError, InputError, UsageError
 from cardf.iris import Minter
 from conftest import QUERIES
@@ -85,7 +87,7 @@ def test_library_parameters_appear_in_the_projection_and_the_outer_pattern(name)
     """Both ways of binding (substitution locally, VALUES remotely) need the parameter in the outer query."""
     query = LIBRARY[name]
     for param in query.params:
-        assert q.has_variable(query.text, param), (name, param)
+        assert sparqltext.has_variable(query.text, param), (name, param)
     bound = q.bind_values(query.text, q.bindings_for(query, []))
     Store().query(bound)  # the VALUES block lands where SPARQL allows it
 
@@ -184,9 +186,9 @@ def test_the_short_construct_form_cannot_take_parameters():
 
 
 def test_service_is_found_only_as_a_keyword():
-    assert q.uses_service("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
-    assert not q.uses_service('SELECT * { ?s ?p "SERVICE" } # SERVICE\n')
-    assert not q.uses_service("SELECT ?service { ?service ?p <http://x/SERVICE> }")
+    assert sparqltext.calls_service("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
+    assert not sparqltext.calls_service('SELECT * { ?s ?p "SERVICE" } # SERVICE\n')
+    assert not sparqltext.calls_service("SELECT ?service { ?service ?p <http://x/SERVICE> }")
 
 
 def test_endpoint_queries_get_the_project_prefixes_they_use_and_do_not_declare():
@@ -205,12 +207,22 @@ def tiny() -> q.LocalTarget:
     store.add(Quad(russia, label, Literal("Russia", language="en"), g))
     store.add(Quad(russia, label, Literal("Россия", language="ru"), g))
     store.add(Quad(russia, NamedNode("https://w3id.org/cardf/ontology#isoCode"), Literal("RUS"), g))
+    store.add(Quad(russia, NamedNode("https://e.org/note"), Literal("elsewhere"), NamedNode("https://e.org/other")))
     return q.LocalTarget(store, "tiny")
 
 
 def test_local_queries_see_the_union_of_the_named_graphs(tiny):
     answer = tiny.run(q.parse_query("SELECT ?code WHERE { ?s cardf:isoCode ?code }", "-e"), {})
-    assert (answer.variables, answer.rows) == (["code"], [(Literal("RUS"),)])
+    assert (answer.variables, list(answer.rows)) == (["code"], [(Literal("RUS"),)])
+
+
+def test_from_chooses_the_graphs_a_local_query_sees(tiny):
+    count = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+    entities = "FROM <https://w3id.org/cardf/graph/entities>"
+    rows = {name: list(tiny.run(q.parse_query(count.format(**{"from": text}), "-e"), {}).rows)[0][0].value
+            for name, text in (("union", ""), ("entities", entities), ("other", "FROM <https://e.org/none>"),
+                               ("named only", "FROM NAMED <https://w3id.org/cardf/graph/entities>"))}
+    assert rows == {"union": "4", "entities": "3", "other": "0", "named only": "0"}
 
 
 def test_a_parameter_outside_the_projection_is_explained(tiny):
@@ -221,10 +233,10 @@ def test_a_parameter_outside_the_projection_is_explained(tiny):
                                "binds parameters as RDF terms, which needs the variable projected")
 
 
-def test_service_needs_permission(tiny):
+def test_service_needs_permission():
     query = q.parse_query("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "-e")
     with pytest.raises(UsageError) as info:
-        tiny.run(query, {})
+        q.check_query(query)
     assert str(info.value) == ("the query calls a SERVICE, which would send data to another server; "
                                "pass --allow-service if you mean it")
 
@@ -246,7 +258,7 @@ def test_syntax_errors_name_line_and_column(tiny):
 # ----------------------------------------------------------------------------- output formats
 
 IRI = NamedNode("https://w3id.org/cardf/id/state/russia")
-ANSWER = q.Answer("SELECT", ["s", "name", "n", "b"], [
+ANSWER = Answer("SELECT", ["s", "name", "n", "b"], [
     (IRI, Literal("Russia, \"RF\"", language="en"), Literal("4.1", datatype=NamedNode(XSD + "decimal")),
      BlankNode("b0")),
     (IRI, Literal("tab\there"), None, None),
@@ -254,18 +266,18 @@ ANSWER = q.Answer("SELECT", ["s", "name", "n", "b"], [
 
 
 def test_csv_is_the_w3c_format():
-    assert q.render(ANSWER, "csv") == (b's,name,n,b\r\nhttps://w3id.org/cardf/id/state/russia,"Russia, ""RF""",4.1,'
+    assert render_answer(ANSWER, "csv") == (b's,name,n,b\r\nhttps://w3id.org/cardf/id/state/russia,"Russia, ""RF""",4.1,'
                                        b'_:b0\r\nhttps://w3id.org/cardf/id/state/russia,tab\there,,\r\n')
 
 
 def test_tsv_is_the_w3c_format():
-    assert q.render(ANSWER, "tsv") == ('?s\t?name\t?n\t?b\n<https://w3id.org/cardf/id/state/russia>\t"Russia, \\"RF\\""@en'
+    assert render_answer(ANSWER, "tsv") == ('?s\t?name\t?n\t?b\n<https://w3id.org/cardf/id/state/russia>\t"Russia, \\"RF\\""@en'
                                        '\t4.1\t_:b0\n<https://w3id.org/cardf/id/state/russia>\t"tab\\there"\t\t\n'
                                        ).encode()
 
 
 def test_json_is_the_w3c_format():
-    assert json.loads(q.render(ANSWER, "json")) == {
+    assert json.loads(render_answer(ANSWER, "json")) == {
         "head": {"vars": ["s", "name", "n", "b"]},
         "results": {"bindings": [
             {"s": {"type": "uri", "value": IRI.value},
@@ -277,35 +289,35 @@ def test_json_is_the_w3c_format():
 
 
 def test_tables_show_labels_else_prefixed_names_and_align():
-    assert q.render(ANSWER, None, labels={}).decode() == (
+    assert render_answer(ANSWER, None, labels={}).decode() == (
         "s             name          n    b\n"
         "------------  ------------  ---  ----\n"
         "state:russia  Russia, \"RF\"  4.1  _:b0\n"
         "state:russia  tab here\n")
-    assert q.render(ANSWER, "table", labels={IRI.value: "Russia"}, headers=False).decode() == (
+    assert render_answer(ANSWER, "table", labels={IRI.value: "Russia"}, headers=False).decode() == (
         "Russia  Russia, \"RF\"  4.1  _:b0\n"
         "Russia  tab here\n")
 
 
 def test_markdown_escapes_pipes():
-    answer = q.Answer("SELECT", ["a"], [(Literal("x | y"),)])
-    assert q.render(answer, "markdown") == b"| a |\n| --- |\n| x \\| y |\n"
+    answer = Answer("SELECT", ["a"], [(Literal("x | y"),)])
+    assert render_answer(answer, "markdown") == b"| a |\n| --- |\n| x \\| y |\n"
 
 
 def test_no_headers_drops_the_header_line_of_csv_and_tsv():
-    assert q.render(ANSWER, "tsv", headers=False).startswith(b"<https://w3id.org/cardf/id/state/russia>\t")
-    assert q.render(ANSWER, "csv", headers=False).startswith(b"https://w3id.org/cardf/id/state/russia,")
+    assert render_answer(ANSWER, "tsv", headers=False).startswith(b"<https://w3id.org/cardf/id/state/russia>\t")
+    assert render_answer(ANSWER, "csv", headers=False).startswith(b"https://w3id.org/cardf/id/state/russia,")
 
 
 def test_ask_answers_print_true_or_false_or_w3c_json():
-    assert q.render(q.Answer("ASK", boolean=True), None) == b"true\n"
-    assert q.render(q.Answer("ASK", boolean=False), "csv") == b"false\n"
-    assert json.loads(q.render(q.Answer("ASK", boolean=True), "json")) == {"head": {}, "boolean": True}
+    assert render_answer(Answer("ASK", boolean=True), None) == b"true\n"
+    assert render_answer(Answer("ASK", boolean=False), "csv") == b"false\n"
+    assert json.loads(render_answer(Answer("ASK", boolean=True), "json")) == {"head": {}, "boolean": True}
 
 
 def test_terminal_tables_shorten_long_cells():
-    answer = q.Answer("SELECT", ["t"], [(Literal("x" * 100),)])
-    assert q.render(answer, "table", limit=10).decode().splitlines()[2] == "xxxxxxxxx…"
+    answer = Answer("SELECT", ["t"], [(Literal("x" * 100),)])
+    assert render_answer(answer, "table", limit=10).decode().splitlines()[2] == "xxxxxxxxx…"
 
 
 @pytest.mark.parametrize("form, fmt, headers, message", [

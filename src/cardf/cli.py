@@ -516,8 +516,10 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
               help="Let queries without GRAPH see all graphs (cardf keeps every triple in a named graph).")
 @click.option("--timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
               help="Stop queries that run longer than this.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries call remote SERVICEs (refused by default: they make the server fetch from elsewhere).")
 @common
-def serve(store_dir, host, port, union, timeout, quiet):
+def serve(store_dir, host, port, union, timeout, allow_service, quiet):
     """Serve the built store read-only: a SPARQL endpoint and a query page, until Ctrl-C.
 
     Runs the Oxigraph server (installed with cardf) on 127.0.0.1 unless --host says otherwise;
@@ -531,7 +533,8 @@ def serve(store_dir, host, port, union, timeout, quiet):
         say(f"Serving {store_dir} read-only at {served.url} (SPARQL endpoint: {served.query_url}). "
             "Press Ctrl-C to stop.", quiet)
 
-    run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet))
+    run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet),
+               allow_service=allow_service)
     say("Stopped.", quiet)
 
 
@@ -558,8 +561,8 @@ def serve(store_dir, host, port, union, timeout, quiet):
                    "[default: table or ttl].")
 @click.option("--no-headers", is_flag=True, help="Leave out the header row (table, markdown, csv, tsv).")
 @click.option("--no-labels", is_flag=True, help="Show IRIs as prefixed names in tables, not as their labels.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
-              help="Stop the query after this long (exit 3).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this long (exit 3); 0 for no limit.")
 @click.option("--allow-service", is_flag=True, help="Let a local query call remote SERVICEs.")
 @common
 def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, data_files, input_format, endpoint,
@@ -567,12 +570,18 @@ def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, da
     """Ask a question of the data: a named query, a .rq file, -e 'SELECT …' or a query on stdin.
 
     Asks the store that `cardf build` wrote unless --store, --data or --endpoint says otherwise,
-    over the union of its graphs. Parameters are bound as RDF terms, never pasted into the
-    query. An ASK query prints true or false and exits 0 or 1.
+    over the union of its graphs (or the graphs its FROM clauses name). Parameters are bound
+    as RDF terms, never pasted into the query. Rows are written as they come; updates and
+    (unless allowed) SERVICE calls are refused. An ASK query prints true or false and exits 0 or 1.
 
     Example: cardf query quotes-by-person --param speaker=person:vladimir-putin
     """
+    import os
+    import shutil
+
     from . import query as q
+    from .queryrun import execute
+    from .results import Output
 
     folder = queries_dir or resource_dir("queries")
     fmt = q.normalize_format(fmt)
@@ -596,18 +605,24 @@ def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, da
     bindings = q.bindings_for(question, list(params))
     if endpoint and q.insecure_credentials(endpoint):
         say("Warning: sending credentials over plain http to another machine.", quiet)
-    tabular = fmt in (None, "table", "markdown") and not no_labels
-    answer, labels = q.execute(question, bindings, store=store_dir or Path("dist/store"), files=tuple(data_files),
-                               input_format=input_format, endpoint=endpoint, timeout=timeout,
-                               allow_service=allow_service, want_labels=tabular)
-    limit = q.TERMINAL_CELL if sys.stdout.isatty() and fmt in (None, "table") else None
-    click.echo(q.render(answer, fmt, headers=not no_headers, labels=labels, prefixes=question.prefixes(),
-                        limit=limit), nl=False)
-    if answer.form == "ASK":
-        sys.exit(0 if answer.boolean else 1)
-    count = len(answer.rows) if answer.form == "SELECT" else len(answer.triples)
-    noun = "row" if answer.form == "SELECT" else "triple"
-    say(f"{count} {noun}{'' if count == 1 else 's'} in {answer.seconds:.3f} s", quiet)
+    terminal = sys.stdout.isatty() and fmt in (None, "table")
+    output = Output(fmt, not no_headers, labels=fmt in (None, "table", "markdown") and not no_labels,
+                    prefixes=question.prefixes(), limit=q.TERMINAL_CELL if terminal else None,
+                    fit=shutil.get_terminal_size().columns if terminal else None)
+    try:
+        outcome = execute(question, bindings, output, lambda data: click.echo(data, nl=False),
+                          store=store_dir or Path("dist/store"), files=tuple(data_files), input_format=input_format,
+                          endpoint=endpoint, timeout=timeout or None, allow_service=allow_service)
+    except BrokenPipeError:  # the reader of stdout has gone (`| head`): it has what it wanted
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        sys.exit(0)
+    if outcome.form == "ASK":
+        sys.exit(0 if outcome.boolean else 1)
+    noun = "row" if outcome.form == "SELECT" else "triple"
+    say(f"{outcome.count} {noun}{'' if outcome.count == 1 else 's'} in {outcome.seconds:.3f} s", quiet)
 
 
 if __name__ == "__main__":  # pragma: no cover

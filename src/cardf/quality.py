@@ -35,9 +35,11 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
+from . import sparqltext
 from .errors import InputError, Problem, UsageError
 from .iris import ONT, OWL, RDF, RDFS, SH, VOCAB, XSD, Minter
 from .rdfio import read_quads
+from .render import curies_in, markdown, table, tsv_text
 
 CHECK = "https://w3id.org/cardf/check#"
 GRAPHS = {name: NamedNode(CHECK + name) for name in ("ontology", "shapes", "data", "usage", "reasoned")}
@@ -327,33 +329,9 @@ def _read_rdf_with_usage(files: list[Path], scope: str, graph: NamedNode, usage:
     return out
 
 
-_SPARQL_TOKEN = re.compile(
-    r'#[^\n]*'                                   # comment
-    r'|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''      # long strings
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''  # strings
-    r'|<([^<>"{}|^`\\\s]*)>'                     # IRI
-    r'|(?<![\w?$:-])([A-Za-z][\w.-]*)?:((?:[\w%-]|\\.)(?:[\w.%:-]|\\.)*)?'  # prefixed name
-)
-_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-
-
 def query_terms(text: str) -> list[tuple[str, int]]:
     """Every IRI a SPARQL text names, with its line: full IRIs and prefixed names, not in comments or strings."""
-    declared = {}
-    for m in _PREFIX.finditer(text):
-        declared[m.group(1) or ""] = m.group(2)
-    found = []
-    for m in _SPARQL_TOKEN.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        if m.group(1) is not None:
-            found.append((m.group(1), line))
-        elif m.group(0).startswith(("#", '"', "'")):
-            continue
-        else:
-            prefix, local = m.group(2) or "", (m.group(3) or "").rstrip(".")
-            if prefix in declared and local:
-                found.append((declared[prefix] + re.sub(r"\\(.)", r"\1", local), line))
-    return found
+    return sparqltext.iris_in(text)
 
 
 def _query_usage(folder: Path, usage: _Usage) -> None:
@@ -508,15 +486,7 @@ def report(sources: Sources, profile: Profile | None = None, profile_path: Path 
 
 def compact(text: str, prefix_map: dict[str, str] | None = None) -> str:
     """IRIs in a text written as prefixed names where a known prefix fits."""
-    ordered = sorted((prefix_map or prefixes()).items(), key=lambda kv: -len(kv[1]))
-
-    def one(m: re.Match) -> str:
-        iri = m.group(0)
-        for name, ns in ordered:
-            if iri.startswith(ns) and len(iri) > len(ns) and re.fullmatch(r"[\w.-]+", iri[len(ns):]):
-                return f"{name}:{iri[len(ns):]}"
-        return iri
-    return re.sub(r"(?:https?|urn):[^\s\"<>,;)]+[^\s\"<>,;).]", one, text)
+    return curies_in(text, prefix_map or prefixes())
 
 
 def rows_of(result: Report) -> list[list[str]]:
@@ -531,28 +501,13 @@ def render(result: Report, fmt: str, headers: bool = True) -> str:
         return json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
     rows = rows_of(result)
     if fmt == "tsv":
-        clean = [[c.replace("\t", " ").replace("\n", " ") for c in r] for r in rows]
-        lines = (["\t".join(HEADERS)] if headers else []) + ["\t".join(r) for r in clean]
-        return "".join(line + "\n" for line in lines)
+        return tsv_text(HEADERS, rows, headers)
     names = HEADERS
     if not any(r[-1] for r in rows):  # no finding has a place: leave the empty column out
         names, rows = HEADERS[:-1], [r[:-1] for r in rows]
     if fmt == "markdown":
-        def cell(value: str) -> str:
-            return value.replace("|", "\\|").replace("\n", " ") or " "
-        lines = []
-        if headers:
-            lines += ["| " + " | ".join(names) + " |", "| " + " | ".join("---" for _ in names) + " |"]
-        lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
-        return "".join(line + "\n" for line in lines)
-    if not rows:
-        return ""
-    table = ([names] if headers else []) + rows
-    widths = [max(len(r[i]) for r in table) for i in range(len(names))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
-    if headers:
-        lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
-    return "".join(line + "\n" for line in lines)
+        return markdown(names, rows, headers=headers)
+    return table(names, rows, headers=headers) if rows else ""
 
 
 def render_checks(checks: list[Check], fmt: str, headers: bool = True) -> str:
@@ -563,15 +518,10 @@ def render_checks(checks: list[Check], fmt: str, headers: bool = True) -> str:
     rows = [[c.id, c.level, ",".join(c.requires), c.description] for c in checks]
     names = ["id", "level", "requires", "description"]
     if fmt == "tsv":
-        return "".join("\t".join(r) + "\n" for r in ([names] if headers else []) + rows)
+        return tsv_text(names, rows, headers)
     if fmt == "markdown":
-        out = ["| " + " | ".join(names) + " |", "| --- | --- | --- | --- |"] if headers else []
-        out += ["| " + " | ".join(c.replace("|", "\\|") or " " for c in r) + " |" for r in rows]
-        return "".join(line + "\n" for line in out)
-    table = ([names] if headers else []) + rows
-    widths = [max(len(r[i]) for r in table) for i in range(3)]
-    return "".join(("  ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + "  " + r[3]).rstrip() + "\n"
-                   for r in table)
+        return markdown(names, rows, headers=headers)
+    return table(names, rows, headers=headers, rule=False)
 
 
 def to_json(result: Report) -> dict:

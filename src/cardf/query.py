@@ -12,9 +12,9 @@ what a query means:
 
 * over an endpoint, by a `VALUES` block placed first in the query's outermost WHERE group,
   written from the term with every character that could end a literal or an IRI escaped
-  (IRIs are checked by pyoxigraph, language tags and datatypes too). The block is found by a
-  scanner that skips comments, strings and IRIs, so braces or keywords inside them never
-  mislead it;
+  (IRIs are checked by pyoxigraph, language tags and datatypes too). The block's place is
+  found from the query's tokens (sparqltext), so braces or keywords inside comments, strings
+  and IRIs never mislead it;
 * locally (embedded store, `--data` files) through pyoxigraph's `substitutions`, which
   follow SPARQL SEP-0007 (Oxigraph asks that the variable be projected: in the SELECT
   clause, or `SELECT *`), together with the same VALUES block, because Oxigraph's planner
@@ -24,9 +24,11 @@ A parameter used only inside a sub-SELECT would be seen differently by the two w
 binding, so library queries use parameters in their outer pattern; the tests run every
 library query both ways and compare the answers.
 
-Queries run over the union of the named graphs (pyoxigraph's `use_default_graph_as_union`);
-an endpoint answers over its own default graph (see the README for how to make it the union).
-With a timeout, a local query runs in a worker process that is killed when time runs out.
+A query without FROM runs over the union of the named graphs (pyoxigraph's
+`use_default_graph_as_union`); FROM and FROM NAMED choose the graphs, as SPARQL says. An
+endpoint answers over its own default graph (see the README for how to make it the union).
+cardf only reads: updates are refused, and so are SERVICE calls unless `--allow-service`
+(see sparqltext for how they are found). Running and writing: queryrun and results.
 """
 
 from __future__ import annotations
@@ -34,25 +36,20 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import pickle
 import re
-import subprocess
-import sys
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
-                        Store, Triple, Variable, parse, parse_query_results)
+from pyoxigraph import (BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Store, Triple, Variable, parse,
+                        parse_query_results)
 
-from . import remote
+from . import remote, render, sparqltext
 from .errors import CardfError, ExternalError, InputError, Problem, UsageError
 from .iris import RDFS, SKOS, XSD, Minter
+from .results import GRAPH_FORMATS, SELECT_FORMATS, Answer, answer_of
 
 SUFFIX = ".rq"
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
-GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt"}
 ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS + tuple(FORMAT_ALIASES)
 TERMINAL_CELL = 60  # widest table cell on a terminal; pipes get whole values
@@ -184,79 +181,35 @@ def resolve(source: str | None, expression: str | None, stdin_text: str | None, 
     return parse_query(stdin_text, "<stdin>")
 
 
-# ----------------------------------------------------------------------------- scanning SPARQL text
-
-_OPAQUE = re.compile(r"""
-    \#[^\n\r]*                                    # a comment
-  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"          # long strings
-  | '''(?:[^'\\]|\\.|'(?!''))*'''
-  | "(?:[^"\\\n\r]|\\.)*"                         # short strings
-  | '(?:[^'\\\n\r]|\\.)*'
-  | <[^<>"{}|^`\\\x00-\x20]*>                     # an IRI, as SPARQL's IRIREF token
-""", re.X | re.S)
-
-
-def masked(text: str) -> str:
-    """The query with comments, strings and IRIs blanked out (same length, newlines kept)."""
-    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
-def _keyword(word: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w:?$]){word}(?![\w:-])", re.I)
-
-
-_FORM = _keyword("(SELECT|CONSTRUCT|DESCRIBE|ASK)")
-_WHERE = _keyword("WHERE")
-_SERVICE = _keyword("SERVICE")
-_PREFIX_DECL = re.compile(r"(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-
+# ----------------------------------------------------------------------------- what a query may do
 
 def query_form(text: str) -> str:
-    """SELECT, CONSTRUCT, DESCRIBE or ASK; '' when the text has none of them."""
-    m = _FORM.search(masked(text))
-    return m.group(1).upper() if m else ""
+    return sparqltext.query_form(text)
 
 
 def declared_prefixes(text: str) -> dict[str, str]:
-    blank = masked(text)
-    return {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text) if blank[m.start()] != " "}
-
-
-def uses_service(text: str) -> bool:
-    return bool(_SERVICE.search(masked(text)))
-
-
-def has_variable(text: str, name: str) -> bool:
-    return bool(re.search(rf"[?$]{re.escape(name)}(?![\w])", masked(text)))
+    return sparqltext.declared_prefixes(text)
 
 
 def where_brace(text: str) -> int | None:
-    """Index of the `{` that opens the query's outermost WHERE group, or None when there is none."""
-    blank = masked(text)
-    form = _FORM.search(blank)
-    if not form:
-        return None
-    depth = parens = 0
-    saw_where = False
-    for m in re.finditer(r"[{}()]|" + _WHERE.pattern, blank[form.end():], re.I):
-        token = m.group(0)
-        at = form.end() + m.start()
-        if token == "(":
-            parens += 1
-        elif token == ")":
-            parens -= 1
-        elif token == "{":
-            if depth == 0 and parens == 0 and (saw_where or form.group(1).upper() != "CONSTRUCT"):
-                return at
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and parens == 0:
-            if form.group(1).upper() == "CONSTRUCT" and not blank[form.end():at].strip():
-                raise UsageError("parameters cannot be bound in the short form `CONSTRUCT WHERE { … }`; "
-                                 "write `CONSTRUCT { … } WHERE { … }`")
-            saw_where = True
-    return None
+    try:
+        return sparqltext.where_brace(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_query(query: Query, allow_service: bool = False, parse: bool = True) -> None:
+    """Refuse, before anything runs, an update and (unless allowed) a query that calls a SERVICE.
+
+    With `parse` False only the tokens are read (fast); the query worker reads the parse tree too.
+    """
+    operation = sparqltext.update_operation(query.text)
+    if operation:
+        raise UsageError(f"updates are not allowed: cardf query only reads, and {operation} would change the data; "
+                         "use `cardf load` to put data in a store")
+    if not allow_service and sparqltext.calls_service(query.text, parse):
+        raise UsageError("the query calls a SERVICE, which would send data to another server; "
+                         "pass --allow-service if you mean it")
 
 
 # ----------------------------------------------------------------------------- RDF terms
@@ -378,7 +331,7 @@ def bindings_for(query: Query, given: list[str]) -> dict[str, Term]:
         name = name.strip().lstrip("?$")
         if not sep or not re.match(r"^[A-Za-z_]\w*$", name):
             raise UsageError(f"--param {item!r}: write --param name=value")
-        if name not in query.params and not has_variable(query.text, name):
+        if name not in query.params and not sparqltext.has_variable(query.text, name):
             known = ", ".join(query.params) or "none"
             raise UsageError(f"--param {name}: the query has no variable ?{name} (its parameters: {known})")
         try:
@@ -388,40 +341,12 @@ def bindings_for(query: Query, given: list[str]) -> dict[str, Term]:
     return out
 
 
-# ----------------------------------------------------------------------------- answers
-
-@dataclass
-class Answer:
-    """What a query returned, whichever target answered it."""
-
-    form: str  # SELECT, ASK or GRAPH (CONSTRUCT and DESCRIBE)
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[Triple] = field(default_factory=list)
-    seconds: float = 0.0
-    labels: dict[str, str] | None = None  # filled by a worker process that was asked for them
-
-    def iris(self) -> list[str]:
-        found = set()
-        for row in self.rows:
-            found.update(t.value for t in row if isinstance(t, NamedNode))
-        for t in self.triples:
-            found.update(x.value for x in (t.subject, t.predicate, t.object) if isinstance(x, NamedNode))
-        return sorted(found)
-
-
-def answer_of(result, seconds: float = 0.0) -> Answer:
-    if isinstance(result, QueryBoolean):
-        return Answer("ASK", boolean=bool(result), seconds=seconds)
-    if isinstance(result, QuerySolutions):
-        names = [v.value for v in result.variables]
-        rows = [tuple(solution[i] for i in range(len(names))) for solution in result]
-        return Answer("SELECT", names, rows, seconds=seconds)
-    return Answer("GRAPH", triples=list(result), seconds=seconds)
-
-
 # ----------------------------------------------------------------------------- targets
+
+class QueryTimeout(ExternalError):
+    def __init__(self, seconds: float | None):
+        super().__init__(f"query timed out after {'?' if seconds is None else f'{seconds:g}'} s")
+
 
 def _syntax_error(exc: SyntaxError, query: Query) -> InputError:
     message = str(exc)
@@ -442,7 +367,7 @@ def _syntax_error(exc: SyntaxError, query: Query) -> InputError:
             why = f"cannot read the query from here on (found {found})"
     where = ""
     if 0 < line <= len(lines):
-        shown = lines[line - 1].rstrip()
+        shown = render.safe(lines[line - 1].rstrip())
         where = f"\n  {shown}\n  {' ' * (col - 1)}^"
     return InputError(problems=[Problem(f"SPARQL syntax error: {why}{where}", query.origin, line, col)])
 
@@ -489,6 +414,10 @@ class LocalTarget:
         self.description = description
 
     @classmethod
+    def empty(cls) -> LocalTarget:
+        return cls(Store(), "")
+
+    @classmethod
     def open(cls, path: Path) -> LocalTarget:
         if not path.is_dir():
             raise UsageError(problems=[Problem("no store here; run `cardf build` first, or pass --store DIR, "
@@ -507,14 +436,13 @@ class LocalTarget:
             store.bulk_extend(read_quads(path, input_format))
         return cls(store, ", ".join(str(p) for p in paths))
 
-    def run(self, query: Query, bindings: dict[str, Term], allow_service: bool = False) -> Answer:
-        if uses_service(query.text) and not allow_service:
-            raise UsageError("the query calls a SERVICE, which would send data to another server; "
-                             "pass --allow-service if you mean it")
+    def run(self, query: Query, bindings: dict[str, Term]) -> Answer:
+        """Start the query; its rows are read as the answer is written (SERVICE and updates are refused first)."""
         started = time.perf_counter()
         text = _values_hint(query.text, bindings)
         try:
-            result = self.store.query(text, use_default_graph_as_union=True, prefixes=Minter().prefixes(),
+            result = self.store.query(text, use_default_graph_as_union=not sparqltext.has_dataset(text),
+                                      prefixes=Minter().prefixes(),
                                       substitutions={Variable(k): v for k, v in bindings.items()} or None)
             answer = answer_of(result)
         except SyntaxError as exc:
@@ -529,6 +457,10 @@ class LocalTarget:
         except OSError as exc:
             raise ExternalError(f"the query failed: {exc}") from None
         answer.seconds = time.perf_counter() - started
+        if answer.form == "SELECT":
+            answer.rows = _failing_as_external(answer.rows)
+        elif answer.form == "GRAPH":
+            answer.triples = _failing_as_external(answer.triples)
         return answer
 
     def labels(self, iris: list[str]) -> dict[str, str]:
@@ -538,6 +470,14 @@ class LocalTarget:
             for row in self.store.query(text, use_default_graph_as_union=True):
                 _keep_label(found, row[0], row[1], row[2])
         return {k: v[1] for k, v in found.items()}
+
+
+def _failing_as_external(items):
+    """The rows as they come; Oxigraph's errors while it evaluates (a failing SERVICE, a read error): ExternalError."""
+    try:
+        yield from items
+    except (OSError, RuntimeError) as exc:
+        raise ExternalError(f"the query failed: {exc}") from None
 
 
 def _values_hint(text: str, bindings: dict[str, Term]) -> str:
@@ -606,7 +546,7 @@ class EndpointTarget:
             raise
         return answer.content_type, answer.body
 
-    def run(self, query: Query, bindings: dict[str, Term], allow_service: bool = False) -> Answer:
+    def run(self, query: Query, bindings: dict[str, Term]) -> Answer:
         text = with_prefixes(bind_values(query.text, bindings))
         form = query_form(text)
         started = time.perf_counter()
@@ -648,11 +588,7 @@ class EndpointTarget:
 
 def with_prefixes(text: str) -> str:
     """Declare the project's prefixes that the query uses without declaring them (for endpoints)."""
-    declared = declared_prefixes(text)
-    blank = masked(text)
-    lines = [f"PREFIX {name}: <{ns}>" for name, ns in Minter().prefixes().items()
-             if name not in declared and re.search(rf"(?<![\w.:?$-]){re.escape(name)}:", blank)]
-    return "\n".join(lines + [text]) if lines else text
+    return sparqltext.add_prefixes(text, Minter().prefixes())
 
 
 def insecure_credentials(url: str) -> bool:
@@ -660,165 +596,7 @@ def insecure_credentials(url: str) -> bool:
     return remote.in_clear(url, remote.credentials_from_env())
 
 
-# ----------------------------------------------------------------------------- timeouts
-
-class QueryTimeout(ExternalError):
-    def __init__(self, seconds: float | None):
-        super().__init__(f"query timed out after {_seconds(seconds)} s")
-
-
-def _seconds(value: float | None) -> str:
-    return "?" if value is None else (f"{value:g}")
-
-
-@dataclass
-class LocalJob:
-    """A local query to run in a worker process: where the data is, what to ask, what to bind."""
-
-    store: str | None
-    files: list[str]
-    input_format: str | None
-    query: Query
-    bindings: dict[str, Term]
-    allow_service: bool
-    want_labels: bool
-
-
-def local_target(job: LocalJob) -> LocalTarget:
-    if job.store is not None:
-        return LocalTarget.open(Path(job.store))
-    return LocalTarget.from_files([Path(f) for f in job.files], job.input_format)
-
-
-def run_local(job: LocalJob, timeout: float | None = None) -> tuple[Answer, LocalTarget | None]:
-    """Run in this process, or, with a timeout, in a worker process killed when time runs out.
-
-    pyoxigraph cannot interrupt a running query, and a thread cannot be stopped, so a query
-    that must be stoppable runs in a child process; the answer comes back pickled, labels
-    included, because the child holds the data.
-    """
-    if timeout is None:
-        target = local_target(job)
-        return target.run(job.query, job.bindings, job.allow_service), target
-    worker = subprocess.Popen([sys.executable, "-c", "from cardf.query import _worker; _worker()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = worker.communicate(pickle.dumps(job), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.communicate()
-        raise QueryTimeout(timeout) from None
-    if worker.returncode != 0 or not out:
-        raise ExternalError(f"the query worker failed: {err.decode('utf-8', 'replace').strip()[-500:]}")
-    status, payload = pickle.loads(out)  # noqa: S301 — our own child process wrote it
-    if status == "error":
-        cls_name, message, problems = payload
-        cls = {c.__name__: c for c in (InputError, UsageError, ExternalError)}.get(cls_name, CardfError)
-        raise cls(message, problems)
-    return payload, None
-
-
-def _worker() -> None:
-    job: LocalJob = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 — written by the parent cardf
-    try:
-        target = local_target(job)
-        answer = target.run(job.query, job.bindings, job.allow_service)
-        if job.want_labels:
-            answer.labels = target.labels(answer.iris())
-        reply = ("ok", answer)
-    except CardfError as exc:
-        reply = ("error", (type(exc).__name__, str(exc), exc.problems))
-    sys.stdout.buffer.write(pickle.dumps(reply))
-
-
-# ----------------------------------------------------------------------------- output
-
-def compact(iri: str, prefixes: dict[str, str]) -> str:
-    best = None
-    for name, ns in prefixes.items():
-        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(prefixes[best])):
-            local = iri[len(ns):]
-            if re.match(r"^[\w.-]*$", local) and not local.endswith("."):
-                best = name
-    return f"{best}:{iri[len(prefixes[best]):]}" if best is not None else f"<{iri}>"
-
-
-def display(term, labels: dict[str, str], prefixes: dict[str, str]) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode):
-        return labels.get(term.value) or compact(term.value, prefixes)
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, Literal):
-        return term.value
-    return str(term)
-
-
-def _width(text: str) -> int:
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _cell(text: str, limit: int | None) -> str:
-    text = " ".join(text.split()) if any(c in text for c in "\n\r\t") else text
-    if limit and _width(text) > limit:
-        while _width(text) > limit - 1:
-            text = text[:-1]
-        text += "…"
-    return text
-
-
-def table(header: list[str], rows: list[list[str]], headers: bool = True, limit: int | None = None) -> str:
-    """An aligned plain-text table, the way sqlite-utils prints one."""
-    rows = [[_cell(c, limit) for c in row] for row in rows]
-    widths = [max([_width(h) if headers else 0] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-
-    def line(cells):
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])] if headers else []
-    out += [line(r) for r in rows]
-    return "".join(f"{x}\n" for x in out)
-
-
-def markdown(header: list[str], rows: list[list[str]], headers: bool = True) -> str:
-    def esc(text: str) -> str:
-        return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
-
-    out = []
-    if headers:
-        out += ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
-    return "".join(f"{x}\n" for x in out)
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
-
-
-def solutions(answer: Answer):
-    """The answer as pyoxigraph results again, so that its W3C writers produce every standard format."""
-    if answer.form == "ASK":
-        doc = {"head": {}, "boolean": bool(answer.boolean)}
-    else:
-        doc = {"head": {"vars": answer.variables}, "results": {"bindings": [
-            {v: _json_term(t) for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]}}
-    return parse_query_results(json.dumps(doc), QueryResultsFormat.JSON)
-
-
-_RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
-
+# ----------------------------------------------------------------------------- formats
 
 def normalize_format(fmt: str | None) -> str | None:
     return FORMAT_ALIASES.get(fmt, fmt) if fmt else None
@@ -835,49 +613,6 @@ def check_format(form: str, fmt: str | None, headers: bool) -> None:
                          f"{', '.join(GRAPH_FORMATS)}")
     if not headers and (fmt == "json" or graph):
         raise UsageError("--no-headers applies to table, markdown, csv and tsv output")
-
-
-def render(answer: Answer, fmt: str | None, *, headers: bool = True, labels: dict[str, str] | None = None,
-           prefixes: dict[str, str] | None = None, limit: int | None = None) -> bytes:
-    """The answer in the requested format: tables for people, W3C formats for programs, RDF for graphs."""
-    prefixes = prefixes or Minter().prefixes()
-    if answer.form == "GRAPH":
-        return graph_output(answer.triples, fmt or "ttl", prefixes)
-    fmt = fmt or "table"
-    if fmt in _RESULT_FORMATS and (fmt == "json" or answer.form == "SELECT"):
-        data = solutions(answer).serialize(format=_RESULT_FORMATS[fmt])
-        if fmt == "json":
-            data += b"\n"
-        if not headers:
-            data = data.split(b"\n", 1)[1]
-        return data
-    if answer.form == "ASK":
-        return b"true\n" if answer.boolean else b"false\n"
-    labels = labels or {}
-    rows = [[display(t, labels, prefixes) for t in row] for row in answer.rows]
-    if fmt == "markdown":
-        return markdown(answer.variables, rows, headers).encode("utf-8")
-    return table(answer.variables, rows, headers, limit).encode("utf-8")
-
-
-def graph_output(triples: list[Triple], fmt: str, prefixes: dict[str, str]) -> bytes:
-    from .export import sort_triples, write_jsonld, write_triples
-
-    triples = sort_triples(triples)
-    if fmt == "jsonld":
-        return write_jsonld(triples, _jsonld_context(prefixes))
-    return write_triples(triples, fmt, prefixes)
-
-
-def _jsonld_context(prefixes: dict[str, str]) -> dict:
-    """The project's JSON-LD context when the ontology is at hand, so results read like dist/cardf.jsonld."""
-    from .ontology import build_context, load_ontology_quads
-    from .resources import resource_dir
-
-    try:
-        return build_context(load_ontology_quads(resource_dir("ontology")), Minter())
-    except CardfError:
-        return {"@context": {"id": "@id", "type": "@type", **prefixes}}
 
 
 # ----------------------------------------------------------------------------- listing
@@ -898,36 +633,10 @@ def render_listing(queries: dict[str, Query], fmt: str, headers: bool = True) ->
     if fmt == "markdown":
         cells = [[f"`{c[0]}`", c[1], ", ".join(f"`{p}`" for p in c[2].split(", ")) if c[2] else "", c[3]]
                  for c in cells]
-        return markdown(header, cells, headers).encode("utf-8")
-    if fmt in ("csv", "tsv"):
-        import csv
-        import io
+        return render.markdown(header, cells, headers=headers).encode("utf-8")
+    if fmt == "csv":
+        return render.csv_text(header, cells, headers).encode("utf-8")
+    if fmt == "tsv":
+        return render.tsv_text(header, cells, headers).encode("utf-8")
+    return render.table(header[:3], [c[:3] for c in cells], headers=headers).encode("utf-8")
 
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n" if fmt == "csv"
-                            else "\n")
-        if headers:
-            writer.writerow(header)
-        writer.writerows(cells)
-        return buffer.getvalue().encode("utf-8")
-    return table(header[:3], [c[:3] for c in cells], headers).encode("utf-8")
-
-
-# ----------------------------------------------------------------------------- the whole question
-
-def execute(query: Query, bindings: dict[str, Term], *, store: Path | None = None, files: tuple[Path, ...] = (),
-            input_format: str | None = None, endpoint: str | None = None, timeout: float | None = None,
-            allow_service: bool = False, want_labels: bool = False) -> tuple[Answer, dict[str, str]]:
-    """Ask one target and return the answer with the English labels of its IRIs (when wanted)."""
-    if endpoint:
-        target = EndpointTarget(endpoint, timeout)
-        answer = target.run(query, bindings, allow_service)
-        return answer, target.labels(answer.iris()) if want_labels else {}
-    if not (allow_service and uses_service(query.text)):
-        LocalTarget(Store(), "").run(query, bindings)  # mistakes in the query first, whatever the target holds
-    job = LocalJob(str(store) if not files else None, [str(f) for f in files], input_format, query, bindings,
-                   allow_service, want_labels)
-    answer, local = run_local(job, timeout)
-    if not want_labels:
-        return answer, {}
-    return answer, (answer.labels or {}) if local is None else local.labels(answer.iris())

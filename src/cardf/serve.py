@@ -120,12 +120,19 @@ class _Stop(Exception):
 
 
 def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = True, timeout: int | None = None,
-          on_ready: Callable[[Served], None] | None = None, echo: Callable[[str], None] = print) -> int:
-    """Run the read-only server until Ctrl-C, SIGTERM or SIGHUP, then stop it and return 0."""
+          on_ready: Callable[[Served], None] | None = None, echo: Callable[[str], None] = print,
+          allow_service: bool = False) -> int:
+    """Run the read-only server until Ctrl-C, SIGTERM or SIGHUP, then stop it and return 0.
+
+    Unless SERVICE calls are allowed, the Oxigraph server listens on a private port and a
+    ServiceGuard on the address asked for (see serveguard).
+    """
     check_store(store)
     binary = find_server()
     check_port(host, port)
-    command = [binary, "serve-read-only", "--location", str(store), "--bind", _bind_address(host, port)]
+    guard = None
+    server_host, server_port = (host, port) if allow_service else ("127.0.0.1", _private_port())
+    command = [binary, "serve-read-only", "--location", str(store), "--bind", _bind_address(server_host, server_port)]
     if union:
         command.append("--union-default-graph")
     if timeout:
@@ -140,7 +147,9 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
         except OSError as exc:
             raise ExternalError(f"cannot start the Oxigraph server {binary}: {exc.strerror or exc}") from None
         output = _Output(process.stdout, echo)
-        _wait_until_ready(process, output, host, port)
+        _wait_until_ready(process, output, server_host, server_port)
+        if not allow_service:
+            guard = _guard(host, port, server_port)
         web = f"http://{_bind_address(host, port)}/"
         if on_ready:
             on_ready(Served(web, web + "query", process.pid))
@@ -153,10 +162,29 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
     except (KeyboardInterrupt, _Stop):
         return _stop(process) if process is not None else 0
     finally:
+        if guard is not None:
+            guard.close()
         if process is not None and process.poll() is None:
             _stop(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _private_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _guard(host: str, port: int, server_port: int):
+    from .serveguard import ServiceGuard
+
+    try:
+        guard = ServiceGuard(host, port, server_port)
+    except OSError as exc:
+        raise _bind_error(host, port, exc.errno) from None
+    guard.start()
+    return guard
 
 
 def _trap_stop_signals() -> dict:

@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 from .errors import InputError, Problem
 from .iris import DCTERMS, RDF, VOID, WD, XSD, Minter
 from .rdfio import read_quads
+from .render import curie, curies_in, markdown, table
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FOAF_HOMEPAGE = "http://xmlns.com/foaf/0.1/homepage"
@@ -124,9 +125,9 @@ def collect(quads: list[Quad], base: str, endpoint: str | None = None, source: s
 
 
 def _fragment(kind: str, iri: str, prefixes: dict[str, str]) -> str:
-    for name, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and re.fullmatch(r"[\w.-]+", iri[len(ns):]):
-            return f"{kind}-{name}-{iri[len(ns):]}"
+    short = curie(iri, prefixes)
+    if short:
+        return f"{kind}-{short.replace(':', '-', 1)}"
     return f"{kind}-" + re.sub(r"[^\w.-]+", "-", re.sub(r"^https?://", "", iri)).strip("-")
 
 
@@ -219,25 +220,15 @@ def to_json(stats: Stats) -> dict:
 
 def _table(headers: list[str], rows: list[list[str]], fmt: str, right: set[int]) -> str:
     if fmt == "markdown":
-        lines = ["| " + " | ".join(headers) + " |",
-                 "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-        return "\n".join(lines) + "\n"
-    table = [headers] + rows
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-
-    def line(r):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]) + "\n"
+        return markdown(headers, rows, right=right)
+    return table(headers, rows, right=right)
 
 
 def render_summary(stats: Stats, base: str, fmt: str = "table") -> str:
-    from .quality import compact
-
     prefixes = Minter(base).prefixes()
 
     def c(iri: str) -> str:
-        return compact(iri, prefixes)
+        return curies_in(iri, prefixes)
 
     heading = (lambda text: f"## {text}\n\n") if fmt == "markdown" else (lambda text: f"{text}\n")
     overview = [["triples", f"{stats.triples:,}"], ["entities (in " + stats.uri_space + ")", f"{stats.entities:,}"],

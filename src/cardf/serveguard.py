@@ -1,0 +1,119 @@
+"""The address `cardf serve` listens on: every request passed to the Oxigraph server, except SERVICE calls.
+
+`oxigraph serve-read-only` runs any SERVICE a query names: anyone who can reach the query
+page could make the server fetch from another machine (and from the machine's own private
+network). The server has no option to refuse them, so cardf stands in front of it: the
+Oxigraph server listens on a private port of 127.0.0.1, and this small HTTP front listens
+on the address the user chose. It reads every query a request could carry (the `query` of
+the URL, a `application/sparql-query` body, the `query` of a form body; for any other body,
+both readings) and refuses with 403 one that calls a SERVICE, judged by sparqltext as
+`cardf query` judges it; everything else is passed on as it came and the answer streamed back.
+`cardf serve --allow-service` runs without this front.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import socket
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+from . import sparqltext
+
+MAX_BODY = 64 * 1024 * 1024
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+REFUSAL = ("cardf serve does not run SERVICE calls: this query asks another server for data. "
+           "Start `cardf serve --allow-service` to allow them.\n")
+
+
+def queries_in(path: str, content_type: str, body: bytes) -> list[str]:
+    """Every text of a request that the SPARQL server could read as a query."""
+    texts = parse_qs(urlsplit(path).query, keep_blank_values=True).get("query", [])
+    if body:
+        text = body.decode("utf-8", "replace")
+        kind = content_type.split(";", 1)[0].strip().lower()
+        form = parse_qs(text, keep_blank_values=True).get("query", [])
+        if kind == "application/x-www-form-urlencoded":
+            texts += form
+        elif kind == "application/sparql-query":
+            texts.append(text)
+        else:  # the server refuses other types; read the body both ways all the same
+            texts += form + [text]
+    return texts
+
+
+class ServiceGuard:
+    """An HTTP front on (host, port) for the SPARQL server on 127.0.0.1:upstream."""
+
+    def __init__(self, host: str, port: int, upstream: int):
+        class Handler(_Handler):
+            upstream_port = upstream
+
+            def log_message(self, format, *args):  # noqa: A002 — the server's log is Oxigraph's, not ours
+                pass
+
+        server_class = http.server.ThreadingHTTPServer
+        if ":" in host:
+            server_class = type("ThreadingHTTPServer6", (server_class,), {"address_family": socket.AF_INET6})
+        self.server = server_class((host, port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    upstream_port = 0
+
+    def _pass(self) -> None:
+        if "transfer-encoding" in self.headers:
+            return self._answer(411, "send the request with a Content-Length\n")
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            return self._answer(400, "bad Content-Length\n")
+        if length > MAX_BODY:
+            return self._answer(413, "request too large\n")
+        body = self.rfile.read(length) if length else b""
+        if any(sparqltext.calls_service(q) for q in queries_in(self.path, self.headers.get("content-type", ""), body)):
+            return self._answer(403, REFUSAL)
+        upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port)
+        started = False
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            upstream.request(self.command, self.path, body=body if length else None, headers=headers)
+            answer = upstream.getresponse()
+            started = True
+            self.send_response(answer.status, answer.reason)
+            for key, value in answer.getheaders():
+                if key.lower() not in HOP_BY_HOP or key.lower() == "content-length":
+                    self.send_header(key, value)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                while chunk := answer.read(1 << 16):
+                    self.wfile.write(chunk)
+        except OSError:
+            if not started:
+                self._answer(502, "the Oxigraph server did not answer\n")
+        finally:
+            upstream.close()
+
+    def _answer(self, status: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_QUERY = _pass
