@@ -610,5 +610,115 @@ def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, da
     say(f"{count} {noun}{'' if count == 1 else 's'} in {answer.seconds:.3f} s", quiet)
 
 
+# ----------------------------------------------------------------------------- curation: new, codes, locate, anchors, draft
+
+@main.command(name="new")
+@click.argument("slug")
+@click.option("--text", "text_file", type=click.Path(path_type=Path, allow_dash=True), required=True, metavar="FILE",
+              help="The article's text (UTF-8; - for standard input).")
+@click.option("--title", default=None, help="The title in the article's language.")
+@click.option("--title-en", default=None, help="The title in English.")
+@click.option("--published", default=None, metavar="DATE",
+              help="2025-12-04, or 2025-12-04T13:01:00+03:00 when the source gives the time.")
+@click.option("--url", default=None, help="Where the article is published.")
+@click.option("--publisher", default=None, metavar="ID", help="The publisher, an organization of entities.yaml.")
+@click.option("--author", default=None, metavar="ID", help="The author, a person of entities.yaml.")
+@click.option("--language", default="ru", show_default=True, help="The article's language (BCP 47).")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder with entities.yaml and articles/.")
+@common
+def new_cmd(slug, text_file, title, title_en, published, url, publisher, author, language, data, quiet):
+    """Start an article: data/articles/SLUG/ with its text and a facts.yaml to fill in.
+
+    The text is stored as the loader expects it (UTF-8, NFC, LF line ends); facts.yaml gets
+    the article record from the options and names every section. Never overwrites: an existing
+    folder is an error.
+
+    Example: cardf new tass-2025-11-12-visit --text visit.txt --published 2025-11-12 --publisher tass
+    """
+    from .curate import scaffold
+
+    new = scaffold.NewArticle(slug, None if str(text_file) == "-" else text_file, title, title_en, published, url,
+                              publisher, author, language)
+    scaffold.check_options(new)
+    if publisher or author:
+        scaffold.check_entities(new, _entity_kinds(data))
+    raw = scaffold.read_source_text(new.text_source)
+    text, changes = scaffold.normalize_text(raw, "<stdin>" if new.text_source is None else str(new.text_source))
+    folder = scaffold.create(data, new, text)
+    for change in changes:
+        say(f"Note: {change} in the text.", quiet)
+    say(f"Created {folder}/ with article.txt ({len(text)} characters) and facts.yaml.", quiet)
+    say(f"Next: cardf draft {slug}", quiet)
+
+
+def _entity_kinds(data: Path) -> dict[str, str]:
+    """id → kind of every entity of data/entities.yaml (read and checked by the loader)."""
+    from .sources import load_corpus, load_vocabulary
+
+    corpus = load_corpus(data, load_vocabulary(resource_dir("ontology")), only=set())
+    return {e.id: e.kind.name for e in corpus.entities}
+
+
+@main.command(name="codes")
+@click.argument("scheme", required=False)
+@click.option("--search", "words", default=None, metavar="WORDS",
+              help="Only codes whose code, labels or definition contain every word (ru or en).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), default=None,
+              help="Ontology folder [default: ontology/].")
+@common
+def codes_cmd(scheme, words, fmt, ontology_dir, quiet):
+    """List the code lists (vocabularies) and their codes, with ru/en labels and definitions.
+
+    Without SCHEME, one line per vocabulary and the fields that use it; with SCHEME (a
+    vocabulary such as event-type, or a field such as events.type), its codes. --search finds
+    codes in every vocabulary.
+
+    Example: cardf codes figure-qualifier --search почти
+    """
+    from .curate import codes
+
+    schemes = codes.load_schemes(ontology_dir or resource_dir("ontology"))
+    chosen = codes.pick(schemes, scheme)
+    if words:
+        chosen = codes.search(chosen, words.split())
+        if not chosen:
+            say(f"No code matches {words!r}.", quiet)
+            sys.exit(1)
+    click.echo(codes.render(chosen, fmt, overview=scheme is None and not words), nl=False)
+
+
+@main.command(name="locate")
+@click.argument("slug")
+@click.argument("words")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder with entities.yaml and articles/.")
+@click.option("--limit", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Closest passages shown when the words do not occur exactly.")
+@click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
+@common
+def locate_cmd(slug, words, data, limit, as_json, quiet):
+    """Find words in an article: where they occur, and the evidence to paste into facts.yaml.
+
+    When they do not occur exactly, shows the closest passages and what differs (a dash, a
+    quotation mark, ё/е, a no-break or zero-width space, a different word). Exit 0 when the
+    words occur exactly, 1 when they do not.
+
+    Example: cardf locate interaffairs-2025-12-04-russia-central-asia "16 документов"
+    """
+    import json
+
+    from .curate import locate
+    from .curate.articles import article_folder, article_text
+
+    folder = article_folder(data, slug)
+    text = article_text(folder)
+    shown, found, exact = locate.report(text, words, str(folder / "article.txt"), limit)
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2) if as_json else shown, nl=as_json)
+    sys.exit(0 if exact else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -228,6 +228,10 @@ def closest(text: str, quote: str, limit: int = 3, max_errors: int | None = None
     out = []
     for s, e, errors in approx_search(ftext.text, fquote.text, budget, limit):
         start, end = _span(ftext, s, e)
+        while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1  # whole words: a passage never starts or ends inside one
+        while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
         p = _passage(text, quote, start, end, exact=False, tolerant=False, errors=errors)
         p.score = 1 - errors / m
         out.append(p)
@@ -341,3 +345,63 @@ def absence_hint(text: str, quote: str, text_name: str = "article.txt") -> str:
         more = f" (and at {len(passages) - 1} other place(s))" if len(passages) > 1 else ""
         return f"does not occur in the article exactly; at {where}{more}: " + "; ".join(p.differences)
     return f"does not occur in the article; the closest passage is at {where}: " + "; ".join(p.differences)
+
+
+# ----------------------------------------------------------------------------- cardf locate
+
+def yaml_quote(value: str) -> str:
+    """A YAML double-quoted scalar that reads back as exactly `value`."""
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch in ZERO_WIDTH or unicodedata.category(ch) in ("Cc", "Cf") or ch in "\u00a0\u2028\u2029\u202f":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def evidence_yaml(text: str, words: str, start: int) -> str:
+    """The evidence entry to paste for the words at `start`: the quote, with its occurrence when repeated."""
+    starts = occurrences(text, words)
+    if len(starts) <= 1:
+        return yaml_quote(words)
+    return f"{{text: {yaml_quote(words)}, occurrence: {starts.index(start) + 1}}}"
+
+
+def context_line(text: str, start: int, end: int, width: int = 30) -> str:
+    before = text[max(0, start - width):start].replace("\n", " ")
+    after = text[end:end + width].replace("\n", " ")
+    return f"…{before}[{text[start:end]}]{after}…"
+
+
+def report(text: str, words: str, where: str, limit: int = 3) -> tuple[str, dict, bool]:
+    """What `cardf locate` prints, the same as data, and whether the words occur exactly."""
+    passages = find(text, words, limit)
+    data = {"words": words, "exact": bool(passages and passages[0].exact), "passages": [
+        {"line": p.line, "column": p.column, "start": p.start, "end": p.end, "text": p.text,
+         "occurrence": occurrences(text, p.text).index(p.start) + 1, "exact": p.exact, "lookalike": p.tolerant,
+         "differences": p.differences, "evidence": evidence_yaml(text, p.text, p.start)} for p in passages]}
+    lines = []
+    if not passages:
+        lines.append(f"{show(words)} does not occur in {where}, and no close passage was found; "
+                     "try fewer or other words.")
+    elif passages[0].exact:
+        n = len(passages)
+        lines.append(f"{show(words)} occurs {'once' if n == 1 else f'{n} times'} in {where}:")
+    elif passages[0].tolerant:
+        lines.append(f"{show(words)} does not occur exactly in {where}; it does with look-alike characters:")
+    else:
+        lines.append(f"{show(words)} does not occur in {where}; the closest passages:")
+    for i, (p, d) in enumerate(zip(passages, data["passages"]), 1):
+        lines.append(f"  {i}. line {p.line}, column {p.column} (characters {p.start}–{p.end}): "
+                     f"{context_line(text, p.start, p.end)}")
+        for note in p.differences:
+            lines.append(f"     {note}")
+        lines.append(f"     evidence: {d['evidence']}")
+    return "\n".join(lines) + "\n", data, data["exact"]
