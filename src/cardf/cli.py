@@ -720,5 +720,76 @@ def locate_cmd(slug, words, data, limit, as_json, quiet):
     sys.exit(0 if exact else 1)
 
 
+@main.command(name="draft")
+@click.argument("source", metavar="SLUG | FILE")
+@click.option("--accept", "accept_ids", multiple=True, metavar="ID",
+              help="Move these draft records into facts.yaml (repeat, or give several ids separated by spaces).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default=None,
+              help="Where to write the draft [default: facts.draft.yaml beside facts.yaml; stdout for a FILE].")
+@click.option("--published", default=None, metavar="DATE",
+              help="The article's date, for years the text leaves out [default: facts.yaml's `published`].")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder with entities.yaml and articles/.")
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), default=None,
+              help="Ontology folder [default: ontology/].")
+@common
+def draft_cmd(source, accept_ids, out, published, data, ontology_dir, quiet):
+    """Propose records for an article: entities, dates, figures, quotations, statements, events.
+
+    Writes facts.draft.yaml beside facts.yaml (the build never reads it); each record has its
+    evidence in the article and a confidence. Keep records with --accept ID …, which moves them
+    into facts.yaml; correct or delete the rest. SOURCE may also be a text file: the draft is
+    printed.
+
+    Example: cardf draft tass-2025-11-12-visit --accept figure-trade-turnover-usd quote-vladimir-putin-my-vysoko
+    """
+    from .curate import draft as drafter
+    from .curate.articles import article_folder, article_text, facts_path
+    from .curate.draft.accept import accept
+    from .sources import load_corpus, load_vocabulary
+
+    slug_given = not Path(source).is_file()
+    folder = article_folder(data, source) if slug_given else None
+    if accept_ids:
+        if folder is None:
+            raise UsageError("--accept works on an article of --data: give its SLUG, not a file")
+        ids = [i for chunk in accept_ids for i in chunk.split()]
+        for line in accept(folder / drafter.DRAFT_FILE, facts_path(folder), ids):
+            say(f"Accepted {line}", quiet)
+        say(f"Next: cardf build (records that need correcting are reported at their line in facts.yaml)", quiet)
+        return
+    from .yamlfile import read_text
+
+    text = article_text(folder) if folder is not None else read_text(Path(source))
+    facts_text = ""
+    if folder is not None and facts_path(folder).is_file():
+        facts_text = read_text(facts_path(folder))
+    given_date, author = drafter.article_meta(facts_text)
+    ontology = ontology_dir or resource_dir("ontology")
+    corpus = load_corpus(data, load_vocabulary(ontology), only=set())
+    registry = drafter.entities.registry_from_records(corpus.entities)
+    result = drafter.draft_text(text, registry, drafter.units_from_vocabulary(ontology), published or given_date,
+                                drafter.taken_ids(data), folder.name if folder else Path(source).stem, author)
+    result.proposals, skipped = drafter.already_curated(result.proposals, facts_text)
+    rendered = drafter.render(result, text)
+    if not (published or given_date):
+        say("Warning: no article date (facts.yaml `published` or --published); years the text leaves out "
+            "are not filled in.", quiet)
+    target = out if out is not None else (folder / drafter.DRAFT_FILE if folder is not None else Path("-"))
+    if str(target) == "-":
+        click.echo(rendered, nl=False)
+    else:
+        from .curate.draft.accept import _write
+
+        _write(target, rendered)
+    counts = {}
+    for p in result.proposals:
+        counts[p.section] = counts.get(p.section, 0) + 1
+    summary = ", ".join(f"{n} {section}" for section, n in counts.items()) or "no records"
+    say(f"Drafted {summary}; {len({m.entity for m in result.mentions})} entities linked, "
+        f"{len(result.new_entities)} new names" + (f"; {skipped} already in facts.yaml left out" if skipped else "")
+        + ("" if str(target) == "-" else f". Wrote {target}"), quiet)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
