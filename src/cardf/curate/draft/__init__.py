@@ -293,7 +293,7 @@ def _scalar(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
         return str(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
         return value
     if isinstance(value, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value) and not re.fullmatch(r"\d+", value):
         return value

@@ -105,8 +105,8 @@ class Registry:
         return [e for e in self.by_id.values() if e.kind == "offices" and e.office_of == state]
 
     def state_of_adjective(self, token: Token) -> str | None:
-        if token.pos != "ADJ":
-            return None
+        if token.pos != "ADJ" and not token.lemma.endswith(("ский", "цкий", "нский")):
+            return None  # the tagger may not know a rare adjective, its ending does
         return self.state_stems.get(token.lemma[:5]) if len(token.lemma) >= 6 else None
 
     def agent_for(self, mention: Mention) -> str | None:

@@ -105,7 +105,9 @@ def find_quotations(analysis: Analysis, mentions: list[Mention], registry: Regis
                 continue
         q = Quotation(inner, start, end, frame=before.strip())
         _speaker(q, analysis, mentions, registry, sentence.start, start - 1, verb)
-        if not q.speakers and not q.speaker_text and previous is not None and \
+        named = verb is not None and any(t.case == "Nom" and t.pos in ("NOUN", "PROPN") and t.start >= _clause_start(
+            analysis, verb) for t in frame_tokens)
+        if not q.speakers and not q.speaker_text and not named and previous is not None and \
                 _paragraph(text, previous.start) == _paragraph(text, start):
             q.speakers, q.notes = list(previous.speakers), ["Speaker carried over from the quotation before it."]
             q.confidence = 0.6
