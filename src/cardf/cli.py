@@ -791,5 +791,48 @@ def draft_cmd(source, accept_ids, out, published, data, ontology_dir, quiet):
         + ("" if str(target) == "-" else f". Wrote {target}"), quiet)
 
 
+@main.command(name="anchors")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--fix", is_flag=True, help="Update facts.yaml where the answer is unambiguous (occurrence, changed words).")
+@click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="The previous build, whose cardf.nq records each quote's context and position.")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Folder with entities.yaml and articles/.")
+@click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), default=None,
+              help="Ontology folder [default: ontology/].")
+@click.option("--all", "show_all", is_flag=True, help="List unchanged quotes too.")
+@common
+def anchors_cmd(slugs, fix, dist, data, ontology_dir, show_all, quiet):
+    """Re-anchor every evidence quote after article.txt was edited; report moved and changed ones.
+
+    Each quote is found again by its words, and by the context and position the previous build
+    (--dist) recorded: exactly, then approximately, scored like annotation tools re-anchor
+    highlights. --fix updates facts.yaml in place (occurrence numbers, or the words where the
+    article's words changed unambiguously) and lists the rest for a person. Exit 0 when every
+    quote is anchored, 1 when some need a person (or --fix).
+
+    Example: cardf anchors interaffairs-2025-12-04-russia-central-asia --fix
+    """
+    from .curate import anchors
+    from .curate.articles import article_folder
+    from .sources import ARTICLES_DIR, load_vocabulary
+
+    old = anchors.read_previous_build(dist)
+    if old is None:
+        say(f"No previous build at {dist}/cardf.nq: quotes are re-anchored by their words alone.", quiet)
+    folders = [article_folder(data, s) for s in slugs] if slugs else sorted(
+        p for p in (data / ARTICLES_DIR).glob("*") if p.is_dir() and not p.name.startswith("."))
+    if not slugs:
+        article_folder(data, "") if not (data / ARTICLES_DIR).is_dir() else None
+    vocab = load_vocabulary(ontology_dir or resource_dir("ontology"))
+    results = [anchors.check_article(folder, vocab, old) for folder in folders]
+    if fix:
+        for result in results:
+            anchors.fix(result)
+    shown, clean = anchors.render(results, fix, show_all)
+    click.echo(shown, nl=False)
+    sys.exit(0 if clean else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
