@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES) --runs $(RUNS) --bound $(BOUND)
 
 # A minute: drafts the seed article from its text with `cardf draft` and scores the draft against its
-# curated facts.yaml; prints the table and writes bench/results/draft-eval.json (the README's table).
+# curated facts.yaml; prints the table and writes bench/results/draft/seed.json (the README's table).
 bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_eval.py
 

@@ -756,7 +756,7 @@ def draft_cmd(source, accept_ids, out, published, data, ontology_dir, quiet):
         ids = [i for chunk in accept_ids for i in chunk.split()]
         for line in accept(folder / drafter.DRAFT_FILE, facts_path(folder), ids):
             say(f"Accepted {line}", quiet)
-        say(f"Next: cardf build (records that need correcting are reported at their line in facts.yaml)", quiet)
+        say("Next: cardf build (records that need correcting are reported at their line in facts.yaml)", quiet)
         return
     from .yamlfile import read_text
 

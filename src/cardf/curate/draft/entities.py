@@ -60,13 +60,12 @@ class Registry:
     def __init__(self, entities: list[Entity]):
         self.by_id = {e.id: e for e in entities}
         self.patterns: dict[str, list[tuple[tuple[frozenset[str], ...], str, float, str]]] = {}
-        self.holder: dict[str, str] = {}  # office → its single holder
         holders: dict[str, list[str]] = {}
         for e in entities:
             for office in e.offices:
                 holders.setdefault(office, []).append(e.id)
             seen = set()
-            for lang, labels in e.labels.items():
+            for labels in e.labels.values():
                 for i, label in enumerate(labels):
                     self._add(e, label, 1.0 if i == 0 else 0.95, "label" if i == 0 else "alternative label", seen)
             if e.kind == "persons":  # the surname alone, and the name with the surname
@@ -75,7 +74,7 @@ class Registry:
                     if 2 <= len(words) <= 4 and words[-1][:1].isupper() and words[-1].isalpha():
                         self._add(e, words[-1], 0.85, "surname", seen)
                         self._add(e, f"{words[0]} {words[-1]}", 0.95, "first name and surname", seen)
-        self.holder = {o: ids[0] for o, ids in holders.items() if len(ids) == 1}
+        self.holder = {o: ids[0] for o, ids in holders.items() if len(ids) == 1}  # office → its single holder
         self.state_stems = {}
         for e in entities:
             if e.kind == "states":
