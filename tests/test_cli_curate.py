@@ -263,3 +263,14 @@ def test_seed_draft_builds_clean_when_everything_is_accepted(tmp_path):
     assert run("draft", "seed", "--accept", " ".join(ids), "--data", data).exit_code == 0
     build = run("build", "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--out", tmp_path / "dist", "-q")
     assert build.exit_code == 0, build.output
+
+
+def test_draft_unknown_slug_and_accept_on_a_file_are_errors(mini, tmp_path):
+    result = run("draft", "mini-artcle", "--data", mini)
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: no article `mini-artcle` in {mini / 'articles'}; did you mean `mini-article`?\n")
+    source = tmp_path / "report.txt"
+    source.write_text(REPORT, encoding="utf-8")
+    result = run("draft", source, "--accept", "x", "--data", mini)
+    assert (result.exit_code, result.stderr) == (
+        2, "Error: --accept works on an article of --data: give its SLUG, not a file\n")

@@ -779,9 +779,9 @@ def draft_cmd(source, accept_ids, out, published, data, ontology_dir, quiet):
     if str(target) == "-":
         click.echo(rendered, nl=False)
     else:
-        from .curate.draft.accept import _write
+        from .curate.draft.accept import write_atomically
 
-        _write(target, rendered)
+        write_atomically(target, rendered)
     counts = {}
     for p in result.proposals:
         counts[p.section] = counts.get(p.section, 0) + 1
@@ -820,10 +820,13 @@ def anchors_cmd(slugs, fix, dist, data, ontology_dir, show_all, quiet):
     old = anchors.read_previous_build(dist)
     if old is None:
         say(f"No previous build at {dist}/cardf.nq: quotes are re-anchored by their words alone.", quiet)
+    if not slugs and not (data / ARTICLES_DIR).is_dir():
+        from .errors import InputError, Problem
+
+        raise InputError(problems=[Problem(f"no `{ARTICLES_DIR}/` folder; each article lives in "
+                                           f"{ARTICLES_DIR}/<slug>/", data)])
     folders = [article_folder(data, s) for s in slugs] if slugs else sorted(
-        p for p in (data / ARTICLES_DIR).glob("*") if p.is_dir() and not p.name.startswith("."))
-    if not slugs:
-        article_folder(data, "") if not (data / ARTICLES_DIR).is_dir() else None
+        p for p in (data / ARTICLES_DIR).iterdir() if p.is_dir() and not p.name.startswith("."))
     vocab = load_vocabulary(ontology_dir or resource_dir("ontology"))
     results = [anchors.check_article(folder, vocab, old) for folder in folders]
     if fix:

@@ -41,7 +41,7 @@ def _blocks(lines: list[str]) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-def _write(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
@@ -81,8 +81,8 @@ def accept(draft_path: Path, facts_path: Path, ids: list[str]) -> list[str]:
                 _RECORD.match(draft[end + 1] or ""):
             end += 1  # the blank line that separated it from the next record
         del draft[start:end]
-    _write(facts_path, "\n".join(facts))
-    _write(draft_path, "\n".join(_empty_sections(draft)))
+    write_atomically(facts_path, "\n".join(facts))
+    write_atomically(draft_path, "\n".join(_empty_sections(draft)))
     return done
 
 

@@ -63,10 +63,14 @@ def fold(word: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _pipeline():
-    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    import warnings
 
-    embedding = NewsEmbedding()
-    return Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
+    with warnings.catch_warnings():  # pkg_resources' deprecation notice is no message for a curator
+        warnings.simplefilter("ignore")
+        from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+        embedding = NewsEmbedding()
+        return Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
 
 
 @functools.lru_cache(maxsize=65536)
