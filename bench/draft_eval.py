@@ -98,7 +98,8 @@ def score(draft: dict, gold: dict, entities: dict, text: str) -> dict:
                             "missed": sorted(gold_links - drafted_links), "extra": sorted(drafted_links - gold_links)}}
 
     def figure_key(f):
-        return (Decimal(str(f.get("value"))), f.get("currency"), f.get("unit"), tuple(sorted(_list(f.get("qualifiers")))))
+        qualifiers = tuple(sorted(_list(f.get("qualifiers"))))
+        return Decimal(str(f.get("value"))), f.get("currency"), f.get("unit"), qualifiers
 
     drafted_figures = [figure_key(f) for f in draft.get("figures") or []]
     found, missed = 0, []

@@ -610,7 +610,7 @@ def query_cmd(source, expression, list_queries, show, queries_dir, store_dir, da
     say(f"{count} {noun}{'' if count == 1 else 's'} in {answer.seconds:.3f} s", quiet)
 
 
-# ----------------------------------------------------------------------------- curation: new, codes, locate, anchors, draft
+# ----------------------------------------------------------------------------- curation: new, codes, locate, …
 
 @main.command(name="new")
 @click.argument("slug")
@@ -793,7 +793,8 @@ def draft_cmd(source, accept_ids, out, published, data, ontology_dir, quiet):
 
 @main.command(name="anchors")
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
-@click.option("--fix", is_flag=True, help="Update facts.yaml where the answer is unambiguous (occurrence, changed words).")
+@click.option("--fix", is_flag=True,
+              help="Update facts.yaml where the answer is unambiguous (occurrence, changed words).")
 @click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="The previous build, whose cardf.nq records each quote's context and position.")
 @click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,

@@ -195,14 +195,16 @@ def anchor_one(text: str, a: Anchor, old: OldSpan | None) -> None:
             a.status, a.detail = "moved", f"moved from character {old.start} to {current} (same words)"
         return
     if not scored:
-        a.status, a.detail = "person", "not found, and no passage is close enough: the words were changed too much or removed"
+        a.status = "person"
+        a.detail = "not found, and no passage is close enough: the words were changed too much or removed"
         return
     best = scored[0]
     runner_up = next((x[0] for x in scored[1:] if not (x[1] < best[2] and best[1] < x[2]) or x[0] < best[0]), 0.0)
     if best[0] < ACCEPT or best[0] - runner_up < MARGIN:
         line, col = line_col(text, best[1])
         why = "several passages fit about as well" if best[0] >= ACCEPT else f"the best passage scores {best[0]:.2f}"
-        a.status, a.detail = "person", f"{why}; the closest is at article.txt:{line}:{col}: {show(text[best[1]:best[2]])}"
+        a.status = "person"
+        a.detail = f"{why}; the closest is at article.txt:{line}:{col}: {show(text[best[1]:best[2]])}"
         return
     a.start = best[1]
     words = text[best[1]:best[2]]

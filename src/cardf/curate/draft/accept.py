@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ...errors import ExternalError, Problem, UsageError
-from . import SECTION_ORDER
+from .writer import SECTION_ORDER
 
 _SECTION = re.compile(r"^([a-z_]+):")
 _RECORD = re.compile(r"^  - id: *([a-z0-9-]+) *$")
