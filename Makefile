@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test bench clean
+.PHONY: build test bench bench-draft clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ RUNS  ?= 3
 BOUND ?= 1200
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES) --runs $(RUNS) --bound $(BOUND)
+
+# A minute: drafts the seed article from its text with `cardf draft` and scores the draft against its
+# curated facts.yaml; prints the table and writes bench/results/draft/seed.json (the README's table).
+bench-draft: $(STAMP)
+	$(BIN)/python bench/draft_eval.py
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

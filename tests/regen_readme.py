@@ -152,8 +152,20 @@ def performance() -> str:
         f"(bench/results/{newest.stem}.md).\n"
 
 
+def draft_quality() -> str:
+    """The drafter's scores on the seed article, from the committed bench/results/draft/seed.json."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("cardf_draft_eval", ROOT / "bench" / "draft_eval.py")
+    evaluation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluation)
+    result = json.loads((ROOT / "bench" / "results" / "draft" / "seed.json").read_text(encoding="utf-8"))
+    return evaluation.table(result)
+
+
 SECTIONS = {"mini": mini_example, "examples": examples, "format": format_reference, "commands": command_reference,
-            "performance": performance}
+            "performance": performance, "draft": draft_quality}
 
 
 def render(readme: str) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .curate.locate import absence_hint
 from .errors import InputError, Problem
 from .schema import (
     ALL_KINDS, ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS,
@@ -361,11 +362,6 @@ def _is_null(node: Node) -> bool:
 
 # ----------------------------------------------------------------------------- evidence
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def locate(text: str, quote: str, occurrence: int | None) -> tuple[int | None, str | None]:
     """Find the quote in the article; return (start, None) or (None, why-not)."""
     starts = []
@@ -374,7 +370,7 @@ def locate(text: str, quote: str, occurrence: int | None) -> tuple[int | None, s
         starts.append(i)
         i = text.find(quote, i + 1)
     if not starts:
-        return None, _closest(text, quote)
+        return None, absence_hint(text, quote, ARTICLE_TEXT)
     if occurrence is None:
         if len(starts) > 1:
             return None, (f"occurs {len(starts)} times in the article; add `occurrence: N` (1 to {len(starts)}) "
@@ -383,24 +379,6 @@ def locate(text: str, quote: str, occurrence: int | None) -> tuple[int | None, s
     if not 1 <= occurrence <= len(starts):
         return None, f"occurrence {occurrence} asked, but the words occur {len(starts)} time(s)"
     return starts[occurrence - 1], None
-
-
-def _closest(text: str, quote: str) -> str:
-    lo, hi = 0, len(quote)
-    while lo < hi:  # longest prefix of the quote that occurs in the article
-        mid = (lo + hi + 1) // 2
-        if quote[:mid] in text:
-            lo = mid
-        else:
-            hi = mid - 1
-    if lo < 8:
-        return "does not occur in the article, and no close match was found"
-    at = text.find(quote[:lo])
-    line, col = _line_col(text, at + lo)
-    found = text[at + lo:at + lo + 20].split("\n")[0]
-    expected = quote[lo:lo + 20]
-    return (f"does not occur in the article; the closest match is at {ARTICLE_TEXT}:{line}:{col}, where the "
-            f"article has «{found}» but the evidence has «{expected}»")
 
 
 # ----------------------------------------------------------------------------- loading
