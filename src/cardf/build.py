@@ -1,7 +1,8 @@
 """The pipeline: sources → RDF → validation → every output format, written all-or-nothing.
 
 Outputs are written into a fresh folder beside the target and swapped in only once all of
-them are complete, so an interrupted or failed build leaves the previous `dist/` as it was.
+them are complete (see `outdir.py`), so an interrupted or failed build leaves the previous
+`dist/` as it was, and a folder cardf did not write is never replaced.
 
 Built for ten thousand articles. Each article is read, mapped and serialized on its own, by
 two worker processes when there are many: an article's graph depends only on that article
@@ -20,9 +21,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -31,8 +29,8 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
-from . import export
-from .errors import CardfError, ExternalError, NotConforming, Problem, UsageError
+from . import export, outdir
+from .errors import CardfError, ExternalError, InputError, NotConforming, Problem
 from .iris import Minter
 from .mapping import Mapped, map_corpus
 from .ontology import build_context, load_ontology_quads
@@ -135,7 +133,7 @@ def write_outputs(built: Built, settings: Settings) -> None:
         built.summary = summarize(built, files, settings)
         _write_report(folder, built.summary)
 
-    _in_staging(settings.out, write_all)
+    outdir.replace(settings.out, write_all, (STORE_DIR,))
 
 
 def summarize(built: Built, files: dict[str, bytes], settings: Settings) -> dict:
@@ -169,48 +167,6 @@ def _not_conforming(report: Report, minter: Minter, settings: Settings) -> NotCo
     return exc
 
 
-# ----------------------------------------------------------------------------- all-or-nothing output
-
-def _in_staging(out: Path, write: Callable[[Path], None]) -> None:
-    """Run `write` on a fresh folder beside `out`, then swap it in; on any failure leave `out` as it was."""
-    _check_target(out)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
-    except OSError as exc:
-        raise ExternalError(problems=[Problem(f"cannot create the output folder: {exc.strerror}", out)]) from None
-    try:
-        write(staging)
-        _swap(staging, out)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}", out)]) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _check_target(out: Path) -> None:
-    """Refuse to replace a folder that is not an earlier build: `--out .` must not wipe a project."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(problems=[Problem("exists and is not a folder", out)])
-    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_FILE).is_file():
-        raise UsageError(problems=[Problem(f"is not empty and holds no {REPORT_FILE} from an earlier build; "
-                                           "cardf replaces its output folder whole, so choose an empty or new one",
-                                           out)])
-
-
-def _swap(staging: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 # ----------------------------------------------------------------------------- the fast path
 
 def run(settings: Settings, progress: Progress | None = None) -> Built:
@@ -222,10 +178,13 @@ def run(settings: Settings, progress: Progress | None = None) -> Built:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the build makes millions of small objects and frees few: collection would only cost
     try:
-        return _build(settings, progress)
-    except OSError as exc:  # anything the output stage did not already turn into a message
-        raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
-                                              settings.out)]) from None
+        with outdir.claimed(settings.out):
+            return _build(settings, progress)
+    except OSError as exc:  # anything no stage turned into a message: blame the output only when it is at fault
+        if exc.filename is None or outdir.owns(settings.out, exc.filename):
+            raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
+                                                  settings.out)]) from None
+        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror or exc}", exc.filename)]) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -519,7 +478,7 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
                 return built
 
     started = time.perf_counter()
-    spill = SpillFolder(settings.out)
+    spill = outdir.Scratch(settings.out)
     sources = None
     try:
         sources = read_sources(project, progress, spill=spill)
@@ -541,36 +500,15 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
                 save_index(folder, settings, lay, sources.results, state, state["report"])
                 save_plan(folder, plan)
                 timings["cache"] = time.perf_counter() - started
+            return {name: f["sha256"] for name, f in state["summary"]["files"].items()}  # already hashed
 
-        _in_staging(settings.out, write)
+        outdir.replace(settings.out, write, (STORE_DIR,))
     finally:
         if sources is not None and sources.files is not None:
             sources.files.close()
         spill.remove()
     return Built(None, None, project.ontology, None, state["report"], minter, summary=state["summary"],
                  timings=timings)
-
-
-class SpillFolder:
-    """A scratch folder beside the output (same disk, not memory), made only when workers need it."""
-
-    def __init__(self, out: Path):
-        self.out, self.path = out, None
-
-    def __call__(self) -> Path:
-        if self.path is None:
-            parent = self.out.resolve().parent
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-                self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.pieces-", dir=parent))
-            except OSError as exc:
-                raise ExternalError(problems=[Problem(f"cannot create the output folder: {exc.strerror}",
-                                                      self.out)]) from None
-        return self.path
-
-    def remove(self) -> None:
-        if self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _load_store(path: Path, nquads: Path, failure: list) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 
-from . import export
+from . import export, outdir
 from .build import (
     STEM,
     STORE_DIR,
@@ -27,14 +27,13 @@ from .build import (
     FileWriter,
     Layout,
     Settings,
-    _in_staging,
     _not_conforming,
     _summary,
     _write_report,
     literal_forms,
     shape_files,
 )
-from .errors import CardfError
+from .errors import CardfError, InputError
 from .mapping import map_corpus
 from .reading import (
     WORKERS,
@@ -185,7 +184,7 @@ class BuildIndex:
 def _stat_outputs(out: Path) -> dict:
     found = {}
     for path in sorted(out.iterdir()):
-        if path.is_file():
+        if path.is_file() and path.name != outdir.MARKER:  # the marker is written after the index
             st = path.stat()
             found[path.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
@@ -313,7 +312,10 @@ class Change:
 
 def find_changes(settings: Settings, index: BuildIndex) -> Change | None:
     """Which articles changed since the indexed build; None when a full build is the better course."""
-    folders = article_folders(settings.data)
+    try:
+        folders = article_folders(settings.data)
+    except InputError:  # a full build reports it, with every other problem
+        return None
     now = time.time()
     changed, refreshed = [], {}
     for folder in folders:
@@ -549,8 +551,9 @@ def _splice(settings, project, plan, change, index, old, mapped, entity_records,
         _save_spliced(folder, settings, state, keys, owners, merged_now, graphs, entries, results, change)
         save_plan(folder, plan)
         timings["cache"] = time.perf_counter() - started
+        return {name: f["sha256"] for name, f in state["summary"]["files"].items()}  # already hashed
 
-    _in_staging(settings.out, write)
+    outdir.replace(settings.out, write, (STORE_DIR,))
     return Built(None, None, project.ontology, None, state["report"], minter, summary=state["summary"],
                  timings=timings)
 

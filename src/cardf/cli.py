@@ -14,7 +14,6 @@ from .errors import CardfError, NotConforming, UsageError
 from .iris import DEFAULT_BASE, valid_base
 from .resources import resource_dir
 
-EXIT_INTERRUPTED = 130
 ALL_QUERY_FORMATS = ("table", "csv", "tsv", "json", "markdown", "ttl", "nt", "jsonld", "turtle", "ntriples")
 
 
@@ -40,9 +39,12 @@ def common(fn):
             for line in lines[1:]:
                 click.echo(f"  {line}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was changed.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a build: say truly what became of the output
+            from .outdir import interruption
+
+            message, code = interruption(exc)
+            click.echo(message, err=True)
+            sys.exit(code)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: keep the traceback out of the user's way unless asked

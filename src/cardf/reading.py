@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from . import export
-from .errors import CardfError
+from .errors import CardfError, InputError
 from .iris import Minter
 from .mapping import map_corpus
 from .ontology import build_context, load_ontology_quads
 from .sources import Corpus, load_corpus, load_vocabulary
+from .sources import article_folders as list_article_folders
 
 if TYPE_CHECKING:
     from .build import Settings
@@ -372,13 +373,11 @@ class _Fallback(Exception):
 
 
 def article_folders(data: Path) -> list[Path]:
-    """The article folders, as load_corpus lists them."""
-    adir = data / "articles"
-    if not adir.is_dir():
-        return []
-    with os.scandir(adir) as entries:
-        names = sorted(e.name for e in entries if e.is_dir())
-    return [adir / name for name in names]
+    """The article folders, as load_corpus lists them; InputError when one cannot be read."""
+    folders, problems = list_article_folders(data)
+    if problems:
+        raise InputError(problems=problems)
+    return folders
 
 
 def read_sources(project: Project, progress: Progress | None, folders: list[Path] | None = None,
@@ -406,7 +405,10 @@ def _read_sources(project: Project, progress, folders, kind_of_extra, spill) -> 
     entities = {r.id: r for r in entity_records}
     mapped = map_corpus(Corpus(entity_records, []), project.minter)
     if folders is None:
-        folders = article_folders(settings.data)
+        try:
+            folders = article_folders(settings.data)
+        except InputError:
+            raise _Fallback() from None
     total = len(folders)
     done = [0]
 
