@@ -71,7 +71,7 @@ def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def checkpoint(step: str) -> None:
-    """A named point of the swap ("staged", "swapped", "between-renames"). Does nothing.
+    """A named step of the swap ("writing", "staged", "swapped", "between-renames"). Does nothing.
 
     For tests only: tests/outdir_harness.py replaces it to pause a real build here, so that a
     test can kill it at this point.
@@ -424,6 +424,7 @@ def replace(out: Path, write: Callable[[Path], dict[str, str] | None], stores: t
         _prove(target)
         staging = _new_folder(target, "new", STAGING)
         try:
+            checkpoint("writing")
             try:
                 known = write(staging) or {}
                 _write_marker(staging, _list_written(staging, known, stores))
