@@ -99,7 +99,8 @@ def main():
 @main.command()
 @project_options
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder; replaced whole, and only when the build succeeds.")
+              help="Output folder; replaced whole when the build succeeds, and only if it is empty or a "
+                   "build cardf wrote.")
 @click.option("--format", "formats", default=None, metavar="LIST",
               help="Comma-separated output formats: ttl,nt,jsonld,trig,nq [default: all].")
 @click.option("--store/--no-store", default=True, show_default=True, help="Also write the embedded store.")
