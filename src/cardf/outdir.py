@@ -47,6 +47,7 @@ COMPLETE, STAGING, SCRATCH = "complete", "staging", "scratch"
 STORE_FILE = re.compile(r"(\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG|LOG\.old\.\d+|MANIFEST-\d+|OPTIONS-\d+"
                         r"|[\w.-]+\.dbtmp)")  # the files of an Oxigraph (RocksDB) store
 OWN = "cardf replaces only an empty folder or a build of its own"
+CURRENT = "is the current folder (or holds it); cardf replaces its output folder whole, so choose a new or empty folder"
 YOURS = "cardf will not replace {out} while it holds anything it did not write: move that file out and build again"
 
 
@@ -57,8 +58,7 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(signum)
         self.signum = signum
         self.exit_code = 128 + signum
-        word = "Terminated" if signum == signal.SIGTERM else "Interrupted"
-        self.message = message or f"{word}; nothing was changed."
+        self.message = message or f"{_word(signum)}; nothing was changed."
 
 
 def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
@@ -198,13 +198,13 @@ def _list_written(folder: Path, known: dict[str, str], stores: tuple[str, ...]) 
 
 
 def _walk(folder: Path, stores: set[str], rel: str = "") -> Iterator[tuple[str, os.stat_result]]:
-    """(relative path, lstat) of everything below `folder` but the marker; never follows a link; the
+    """(relative path, lstat) of everything below `folder` but its marker; never follows a link; the
     contents of store folders are not listed."""
     with os.scandir(folder / rel if rel else folder) as entries:
         found = sorted((e.name, e.stat(follow_symlinks=False)) for e in entries)
     for name, st in found:
         path = f"{rel}/{name}" if rel else name
-        if path in (MARKER, MARKER + ".tmp"):
+        if path == MARKER:
             continue
         yield path, st
         if stat.S_ISDIR(st.st_mode) and path not in stores:
@@ -233,8 +233,7 @@ def _prove(target: _Target) -> Listing | None:
     cwd = Path(os.path.abspath(os.getcwd()))
     real = Path(os.path.realpath(target.path))
     if real == Path(os.path.realpath(cwd)) or real in Path(os.path.realpath(cwd)).parents:
-        raise UsageError(problems=[Problem("is the current folder (or holds it); cardf replaces its output folder "
-                                           "whole, so choose a new or empty folder", target.shown)])
+        raise UsageError(problems=[Problem(CURRENT, target.shown)])
     try:
         names = sorted(os.listdir(target.path))
     except OSError as exc:
@@ -263,7 +262,8 @@ def _prove(target: _Target) -> Listing | None:
                 raise _foreign(target, rel, "was not written by cardf build")
             elif kind == stat.S_IFREG:
                 size, digest = listing.files[rel]
-                if st.st_size != size or (st.st_mtime_ns >= stamp and _sha256(target.path / rel) != digest):
+                touched = max(st.st_mtime_ns, st.st_ctime_ns) >= stamp  # written (or copied) after the marker
+                if st.st_size != size or (touched and _sha256(target.path / rel) != digest):
                     raise _foreign(target, rel, "changed since cardf build wrote it")
     except OSError as exc:
         raise _cannot_read(target, exc) from None
@@ -294,7 +294,7 @@ _replaced: list[str] = []  # output folders this process replaced (for a true me
 
 class _Claim:
     def __init__(self, target: _Target, fd: int):
-        self.target, self.fd, self.depth = target, fd, 1
+        self.target, self.fd = target, fd
         self.previous_term = None
 
 
@@ -366,13 +366,10 @@ def claimed(out: Path) -> Iterator[None]:
     Interrupted) so that the build cleans up after itself.
     """
     target = _Target(out)
-    claim = _claims.get(target.path)
-    if claim is not None:
-        claim.depth += 1
-        try:
-            yield
-        finally:
-            claim.depth -= 1
+    if target.path == target.parent:  # the root of the file system
+        raise UsageError(problems=[Problem(CURRENT, target.shown)])
+    if target.path in _claims:
+        yield
         return
     claim = _Claim(target, _lock(target))
     _claims[target.path] = claim
@@ -419,9 +416,8 @@ def replace(out: Path, write: Callable[[Path], dict[str, str] | None], stores: t
     again for the marker. `stores` names the folders that hold an Oxigraph store. On any failure,
     or Ctrl-C, `out` is left exactly as it was.
     """
-    with claimed(out):
+    with claimed(out):  # which has proved that `out` is cardf's to replace
         target = _Target(out)
-        _prove(target)
         staging = _new_folder(target, "new", STAGING)
         try:
             checkpoint("writing")
