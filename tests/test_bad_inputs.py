@@ -320,9 +320,11 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
     subprocess.run([*cmd[:-4], "--out", str(tmp_path / "new"), "--no-store", "--quiet"], check=True, timeout=120)
     new = {p.name: p.read_bytes() for p in (tmp_path / "new").iterdir()}
     assert new != old
-    for delay in (0.8, 1.5, 2.5, 4.0):  # wherever the Ctrl-C falls (tests/test_outdir.py stops at each step)
+    for delay in (0.0, 0.3, 0.8, 1.5):  # wherever the Ctrl-C falls (tests/test_outdir.py stops at each step)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 preexec_fn=_sigint_as_in_a_terminal)
+        while not (tmp_path / ".dist.lock").exists() and proc.poll() is None:  # the build has begun
+            time.sleep(0.002)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
@@ -330,7 +332,9 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
         assert "Traceback" not in err
         assert now in (old, new)
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
-        if proc.returncode == 130:  # the message says truly which it is
+        # 130, or killed by SIGINT: under heavy load CPython was seen to end so after cardf had caught the
+        # signal and said so (the signal fell in a late import); a shell shows 130 either way
+        if proc.returncode in (130, -signal.SIGINT):  # the message says truly which it is
             assert err == ("Interrupted; nothing was changed.\n" if now == old else
                            f"Interrupted; {out} already holds the new build.\n")
         else:

@@ -156,7 +156,7 @@ def no_marker(holds: str, more: int = 0) -> str:
             f"{{out}}/{holds}{extra}; {NOT_OURS}")
 
 
-def forged(holds: str = "") -> str:
+def forged() -> str:
     return f"Error: {{out}}/.cardf-build: is not a marker cardf wrote; {NOT_OURS}"
 
 
@@ -164,24 +164,24 @@ def foreign(rel: str, why: str = "was not written by cardf build") -> str:
     return f"Error: {{out}}/{rel}: {why}; {YOURS}"
 
 
-def _report_json_and_thesis(out: Path) -> None:  # the attack
+def _report_json_and_thesis(out: Path, build: Path) -> None:  # the attack
     out.mkdir()
     (out / "report.json").write_text("{}\n")
     (out / "thesis.tex").write_text("my thesis")
 
 
-def _report_json_only(out: Path) -> None:
+def _report_json_only(out: Path, build: Path) -> None:
     out.mkdir()
     (out / "report.json").write_text("{}\n")
 
 
-def _hand_made_marker(out: Path) -> None:
+def _hand_made_marker(out: Path, build: Path) -> None:
     out.mkdir()
     (out / MARKER).write_text("{}\n")
     (out / "thesis.tex").write_text("my thesis")
 
 
-def _marker_in_cardf_format_without_its_checksum(out: Path) -> None:
+def _marker_in_cardf_format_without_its_checksum(out: Path, build: Path) -> None:
     out.mkdir()
     body = {"format": "cardf-build", "version": 1, "state": "complete", "files": {}, "folders": [], "stores": [],
             "check": "0" * 64}
@@ -260,7 +260,7 @@ REFUSED = {
 def test_a_folder_cardf_cannot_prove_it_wrote_is_refused_and_left_as_it_was(tmp_path, data, built, case):
     make, message = REFUSED[case]
     out = tmp_path / "target"
-    make(out) if make.__code__.co_argcount == 1 else make(out, built)
+    make(out, built)
     before = snapshot(out)
     result = run(*build_args(data, out))
     assert result.exit_code == 2
