@@ -146,6 +146,120 @@ def test_a_gigabyte_of_garbage_fails_fast_in_bounded_memory(tmp_path):
     assert max(peak_kib, before) < 600 * 1024, f"peak memory {peak_kib} KiB"
 
 
+# ----------------------------------------------------------------------------- only what is inside data/ is read
+
+def _loop(data: Path, outside: Path) -> None:
+    (data / "articles" / "loop").symlink_to("loop")
+
+
+def _two_links_in_a_ring(data: Path, outside: Path) -> None:
+    (data / "articles" / "ring-a").symlink_to("ring-b")
+    (data / "articles" / "ring-b").symlink_to("ring-a")
+
+
+def _article_outside(data: Path, outside: Path) -> None:
+    shutil.copytree(data / "articles" / "mini-article", outside / "elsewhere")
+    (data / "articles" / "elsewhere").symlink_to(outside / "elsewhere")
+
+
+def _dangling(data: Path, outside: Path) -> None:
+    (data / "articles" / "gone").symlink_to("nowhere")
+
+
+def _moved_out(rel: str):
+    def make(data: Path, outside: Path) -> None:
+        shutil.move(data / rel, outside / Path(rel).name)
+        (data / rel).symlink_to(outside / Path(rel).name)
+    return make
+
+
+LINKS = {  # how the data folder is broken → the message ({outside}: the real folder outside data/)
+    "link-that-loops": (_loop, "{data}/articles/loop: is a symbolic link that loops (it never reaches a file or "
+                               "folder); remove it"),
+    "links-in-a-ring": (_two_links_in_a_ring,
+                        "2 problems in the sources\n"
+                        "  {data}/articles/ring-a: is a symbolic link that loops (it never reaches a file or folder); "
+                        "remove it\n"
+                        "  {data}/articles/ring-b: is a symbolic link that loops (it never reaches a file or folder); "
+                        "remove it"),
+    "link-to-nowhere": (_dangling, "{data}/articles/gone: is a symbolic link to nowhere, which does not exist"),
+}
+OUTSIDE = "is a symbolic link to {outside}/{name}, outside the data folder; cardf reads only what is inside {data}, " \
+          "so copy it in instead"
+for _case, _make, _rel in (("article-folder-outside", _article_outside, "articles/elsewhere"),
+                           ("articles-folder-outside", _moved_out("articles"), "articles"),
+                           ("article-text-outside", _moved_out("articles/mini-article/article.txt"),
+                            "articles/mini-article/article.txt"),
+                           ("facts-outside", _moved_out("articles/mini-article/facts.yaml"),
+                            "articles/mini-article/facts.yaml"),
+                           ("entities-outside", _moved_out("entities.yaml"), "entities.yaml")):
+    LINKS[_case] = (_make, "{data}/" + _rel + ": " + OUTSIDE.replace("{name}", Path(_rel).name))
+
+
+@pytest.mark.parametrize("case", sorted(LINKS))
+def test_a_symbolic_link_that_loops_or_leads_out_of_data_is_named_and_not_followed(case, tmp_path):
+    make, message = LINKS[case]
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    make(data, outside)
+    result = run(*args(data, tmp_path / "dist"))
+    assert result.exit_code == 2
+    expected = message.replace("{data}", str(data)).replace("{outside}", os.path.realpath(outside))
+    assert result.stderr == f"Error: {expected}\n"
+    assert not (tmp_path / "dist").exists()
+
+
+def _without_permission_override():
+    """As root, give up the capabilities that ignore permission bits, so that a folder mode 000 is
+    unreadable to this process as it is to anyone else (dropped from the bounding set: exec keeps it so)."""
+    if os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+@pytest.mark.parametrize("locked,message", [
+    ("articles/mini-article", "{data}/articles/mini-article: cannot read this folder: Permission denied"),
+    ("articles", "{data}/articles: cannot read this folder: Permission denied"),
+    ("articles/mini-article/facts.yaml",
+     "{data}/articles/mini-article/facts.yaml: cannot be read: Permission denied"),
+])
+def test_a_source_folder_or_file_that_cannot_be_read_is_an_input_problem(tmp_path, locked, message):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    out = tmp_path / "dist"
+    (data / locked).chmod(0)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cardf", *map(str, args(data, out))], capture_output=True,
+                              text=True, timeout=120, preexec_fn=_without_permission_override)
+    finally:
+        (data / locked).chmod(0o755)
+    assert proc.returncode == 2
+    assert proc.stderr == f"Error: {message.replace('{data}', str(data))}\n"
+    assert not out.exists()
+
+
+def test_a_link_that_loops_after_a_cached_build_is_named_and_the_build_kept(tmp_path):
+    from test_build_cache import generate
+
+    data = generate(tmp_path / "data", 25)  # enough articles for the next build to start from this one
+    out = tmp_path / "dist"
+    assert run(*args(data, out)).exit_code == 0
+    assert (out / ".cache").is_dir()
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (data / "articles" / "loop").symlink_to("loop")
+    result = run(*args(data, out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {data}/articles/loop: is a symbolic link that loops (it never reaches a file "
+                             "or folder); remove it\n")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 # ----------------------------------------------------------------------------- environment
 
 def test_an_output_folder_that_cannot_be_written_is_an_external_failure(tmp_path):
@@ -206,22 +320,26 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
     old = {p.name: p.read_bytes() for p in out.iterdir()}
     facts = data / "articles" / "mini-article" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("count: 10", "count: 11"), encoding="utf-8")
-    outcomes = set()
-    for delay in (0.8, 1.5, 2.5, 4.0):
+    subprocess.run([*cmd[:-4], "--out", str(tmp_path / "new"), "--no-store", "--quiet"], check=True, timeout=120)
+    new = {p.name: p.read_bytes() for p in (tmp_path / "new").iterdir()}
+    assert new != old
+    for delay in (0.0, 0.3, 0.8, 1.5):  # wherever the Ctrl-C falls (tests/test_outdir.py stops at each step)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 preexec_fn=_sigint_as_in_a_terminal)
+        while not (tmp_path / ".dist.lock").exists() and proc.poll() is None:  # the build has begun
+            time.sleep(0.002)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
         now = {p.name: p.read_bytes() for p in out.iterdir()}
         assert "Traceback" not in err
-        if now == old:
-            outcomes.add("old")
-        else:
-            assert b'"11"' in now["cardf.nt"] or b"11" in now["cardf.nt"]
-            assert set(now) == set(old)
-            outcomes.add("new")
+        assert now in (old, new)
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
-        if proc.returncode == 130:
-            assert err.strip().endswith("Interrupted; nothing was changed.")
-    assert outcomes
+        # 130, or killed by SIGINT: under heavy load CPython was seen to end so after cardf had caught the
+        # signal and said so (the signal fell in a late import); a shell shows 130 either way
+        if proc.returncode in (130, -signal.SIGINT):  # the message says truly which it is
+            assert err == ("Interrupted; nothing was changed.\n" if now == old else
+                           f"Interrupted; {out} already holds the new build.\n")
+        else:
+            assert (proc.returncode, err, now) == (0, "", new)
+        old = now

@@ -124,7 +124,7 @@ def test_only_some_formats_and_no_store(tmp_path, corpus):
     build.run(settings(corpus, tmp_path / "some", formats=("ttl", "jsonld"), store=False))
     expected = writer_outputs(corpus)
     assert sorted(p.name for p in (tmp_path / "some").iterdir()) == \
-        ["cardf.jsonld", "cardf.ttl", "ontology.ttl", "report.json"]
+        [".cardf-build", "cardf.jsonld", "cardf.ttl", "ontology.ttl", "report.json"]
     assert (tmp_path / "some" / "cardf.ttl").read_bytes() == expected["cardf.ttl"]
 
 

@@ -13,7 +13,7 @@ OUTPUTS = ["cardf.jsonld", "cardf.nq", "cardf.nt", "cardf.trig", "cardf.ttl", "o
 
 
 def test_build_writes_every_format_and_a_report(dist: Path):
-    assert sorted(p.name for p in dist.iterdir() if p.is_file()) == OUTPUTS
+    assert sorted(p.name for p in dist.iterdir() if p.is_file()) == [".cardf-build"] + OUTPUTS  # and its marker
     assert (dist / "store").is_dir()
     report = json.loads((dist / "report.json").read_text())
     assert report["articles"] == [SEED]
@@ -69,7 +69,8 @@ def test_format_option_limits_the_outputs(tmp_path):
     out = tmp_path / "out"
     result = run("build", *project_args(), "--out", out, "--format", "ttl,jsonld", "--no-store")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["cardf.jsonld", "cardf.ttl", "ontology.ttl", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".cardf-build", "cardf.jsonld", "cardf.ttl", "ontology.ttl",
+                                                     "report.json"]
 
 
 def test_unknown_format_is_a_usage_error(tmp_path):
@@ -133,9 +134,11 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()
     (out / "thesis.txt").write_text("do not delete")
-    result = run("build", *project_args(), "--out", out)
+    result = run("build", *project_args(), "--out", out, "--quiet")
     assert result.exit_code == 2
-    assert "holds no report.json from an earlier build" in result.stderr
+    assert result.stderr == (f"Error: {out}: is not a build of cardf's (it has no .cardf-build marker) and is not "
+                             f"empty: it holds {out}/thesis.txt; cardf replaces only an empty folder or a build of "
+                             f"its own, so choose another --out or empty {out} yourself\n")
     assert (out / "thesis.txt").read_text() == "do not delete"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cardf.curate.locate import absence_hint, approx_search, describe, find, fold, occurrences, similarity
+from cardf.textmatch import absence_hint, approx_search, describe, find, fold, occurrences, similarity
 
 TEXT = ("Министр заявил: «Переговоры — это путь вперёд».\n"
         "Стороны подписали 12 соглашений\u00a0и обсудили торговлю.\n"

@@ -14,7 +14,6 @@ from .errors import CardfError, NotConforming, UsageError
 from .iris import DEFAULT_BASE, valid_base
 from .resources import resource_dir
 
-EXIT_INTERRUPTED = 130
 ALL_QUERY_FORMATS = ("table", "csv", "tsv", "json", "markdown", "ttl", "nt", "jsonld", "turtle", "ntriples")
 
 
@@ -40,9 +39,12 @@ def common(fn):
             for line in lines[1:]:
                 click.echo(f"  {line}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was changed.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a build: say truly what became of the output
+            from .outdir import interruption
+
+            message, code = interruption(exc)
+            click.echo(message, err=True)
+            sys.exit(code)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: keep the traceback out of the user's way unless asked
@@ -97,7 +99,8 @@ def main():
 @main.command()
 @project_options
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder; replaced whole, and only when the build succeeds.")
+              help="Output folder; replaced whole when the build succeeds, and only if it is empty or a "
+                   "build cardf wrote.")
 @click.option("--format", "formats", default=None, metavar="LIST",
               help="Comma-separated output formats: ttl,nt,jsonld,trig,nq [default: all].")
 @click.option("--store/--no-store", default=True, show_default=True, help="Also write the embedded store.")
@@ -725,7 +728,7 @@ def locate_cmd(slug, words, data, limit, as_json, quiet):
     """
     import json
 
-    from .curate import locate
+    from . import textmatch as locate
     from .curate.articles import article_folder, article_text
 
     folder = article_folder(data, slug)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .curate.locate import absence_hint
+from .textmatch import absence_hint
 from .errors import InputError, Problem
 from .schema import (
-    ALL_KINDS, ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS,
+    ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS,
     RECORD_KINDS, Field, Kind,
 )
 from .iris import is_slug
@@ -406,10 +408,12 @@ def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | Non
     entities = _read_entities(data_dir / ENTITIES_FILE, vocab, problems, defined)
     articles = []
     adir = data_dir / ARTICLES_DIR
-    if not adir.is_dir():
+    folders, listing_problems = article_folders(data_dir)
+    problems += listing_problems
+    if not adir.is_dir() and not listing_problems:
         problems.append(Problem(f"no `{ARTICLES_DIR}/` folder; each article lives in {ARTICLES_DIR}/<slug>/", data_dir))
     else:
-        for folder in sorted(p for p in adir.iterdir() if p.is_dir()):
+        for folder in folders:
             if only is not None and folder.name not in only:
                 continue
             article = _read_article(folder, vocab, problems, defined)
@@ -424,6 +428,55 @@ def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | Non
         problems.sort(key=lambda p: (str(p.path), p.line or 0, p.column or 0))
         raise InputError(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the sources", problems)
     return corpus
+
+
+def article_folders(data_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The article folders under articles/, in order, and whatever there cannot be read.
+
+    cardf reads only what is inside the data folder: a symbolic link that leads out of it, that
+    loops or that leads nowhere, and a folder that cannot be read, are named as problems, never
+    followed or skipped in silence.
+    """
+    adir = data_dir / ARTICLES_DIR
+    problem = _link_problem(adir, data_dir)
+    if problem is not None:
+        return [], [problem]
+    try:
+        with os.scandir(adir) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    except OSError as exc:
+        return [], [Problem(f"cannot read this folder: {exc.strerror}", adir)]
+    folders, problems = [], []
+    for entry in entries:
+        path = adir / entry.name
+        problem = _link_problem(path, data_dir) if entry.is_symlink() else None
+        if problem is not None:
+            problems.append(problem)
+        elif entry.is_dir():
+            if os.access(path, os.R_OK | os.X_OK):
+                folders.append(path)
+            else:
+                problems.append(Problem("cannot read this folder: Permission denied", path))
+    return folders, problems
+
+
+def _link_problem(path: Path, data_dir: Path) -> Problem | None:
+    """What is wrong with `path` if it is a symbolic link that loops, leads nowhere or leads out of data_dir."""
+    if not os.path.islink(path):
+        return None
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Problem("is a symbolic link that loops (it never reaches a file or folder); remove it", path)
+        return Problem(f"is a symbolic link to {os.readlink(path)}, which does not exist", path)
+    root = Path(os.path.realpath(data_dir))
+    if real != root and root not in real.parents:
+        return Problem(f"is a symbolic link to {real}, outside the data folder; cardf reads only what is inside "
+                       f"{data_dir}, so copy it in instead", path)
+    return None
 
 
 def read_article(folder: Path, vocab: dict[str, set[str]], defined: dict) -> tuple[Article | None, list[Problem]]:
@@ -493,6 +546,10 @@ def _read_kind_lists(path: Path, root: Node, kinds: tuple[Kind, ...], reader: _R
 
 
 def _read_entities(path: Path, vocab, problems, defined) -> list[Record] | None:
+    problem = _link_problem(path, path.parent)
+    if problem is not None:
+        problems.append(problem)
+        return None
     if not path.is_file():
         problems.append(Problem(f"missing {ENTITIES_FILE}: the registry of states, persons, offices, "
                                 "organizations and places", path))
@@ -510,6 +567,10 @@ def _read_article(folder: Path, vocab, problems, defined) -> Article | None:
     text_path, facts_path = folder / ARTICLE_TEXT, folder / FACTS_FILE
     if not is_slug(folder.name):
         problems.append(Problem("article folder name must be a slug (lowercase letters, digits, hyphens)", folder))
+        return None
+    links = [p for p in (_link_problem(path, folder.parent.parent) for path in (text_path, facts_path)) if p]
+    if links:
+        problems.extend(links)
         return None
     missing = [n for n, p in ((ARTICLE_TEXT, text_path), (FACTS_FILE, facts_path)) if not p.is_file()]
     if missing:

@@ -8,7 +8,8 @@ Read in this order:
 - `previous` — the previous build in the output folder (its index and compiled shapes), and what changed;
 - `layout`   — the order of the graphs and of the union's subjects, from the previous layout and the new blocks;
 - `assemble` — the files, the store, validation and report.json, in a fresh folder;
-- `outdir`   — that folder swapped in for the output only when everything is written.
+- `cardf.outdir` (beside this package) proves the output folder is cardf's, locks it, and swaps the new
+  build in only when everything is written.
 
 There is one path. A clean build is a build from the empty previous build: every article is
 read, every block is new, the store is bulk-loaded and every focus node validated. After a
@@ -28,14 +29,14 @@ from pathlib import Path
 
 from pyoxigraph import Literal
 
-from ..errors import ExternalError, Problem
+from .. import outdir
+from ..errors import ExternalError, InputError, Problem
 from ..export import FORMATS, sort_triples
 from ..shacl import Report
 from ..shacl.literals import LiteralForms
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
 from .layout import plan as plan_layout
-from .outdir import ScratchFolder, in_staging
 from .previous import Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
 from .project import Project, Settings, shape_files
 from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
@@ -60,10 +61,13 @@ def run(settings: Settings, progress: Progress | None = None, *, workers: int = 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and frees few: collection would only cost
     try:
-        return _run(settings, progress, workers, cache)
-    except OSError as exc:  # anything the output stage did not already turn into a message
-        raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
-                                              settings.out)]) from None
+        with outdir.claimed(settings.out):
+            return _run(settings, progress, workers, cache)
+    except OSError as exc:  # anything no stage turned into a message: blame the output only when it is at fault
+        if exc.filename is None or outdir.owns(settings.out, exc.filename):
+            raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
+                                                  settings.out)]) from None
+        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror or exc}", exc.filename)]) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -75,7 +79,10 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
     project = Project(settings)
     plan = compiled_plan(settings, use_cache=cache)
     previous = Previous.of(settings) if cache else Previous.empty()
-    folders = article_folders(settings.data)
+    try:
+        folders = article_folders(settings.data)
+    except SourcesHaveProblems:
+        report_problems(project)
     change = previous.change(folders)
     if change is None:  # too much changed: a clean build is as quick
         previous = Previous.empty()
@@ -91,7 +98,7 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
         return Built(report, index.summary, project.prefixes, timings)
 
     started = time.perf_counter()
-    scratch = ScratchFolder(settings.out)
+    scratch = outdir.Scratch(settings.out)
     files = None
     try:
         try:
@@ -133,8 +140,9 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
                       if slug not in change.kept])
                 save_plan(folder, plan)
                 timings["cache"] = time.perf_counter() - started
+            return {name: f["sha256"] for name, f in written.summary["files"].items()}  # already hashed
 
-        in_staging(settings.out, write)
+        outdir.replace(settings.out, write, (STORE_DIR,))
     finally:
         if files is not None:
             files.close()

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import outdir
 from ..export import FORMATS
 from ..shacl.literals import LiteralForms
 from .artifact import Artifact, Fingerprint, article_stat, fingerprint
@@ -147,7 +148,7 @@ class Index:
 def _stat_outputs(out: Path) -> dict:
     found = {}
     for path in sorted(out.iterdir()):
-        if path.is_file():
+        if path.is_file() and path.name != outdir.MARKER:  # the marker is written after the index
             st = path.stat()
             found[path.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found

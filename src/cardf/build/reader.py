@@ -28,6 +28,7 @@ from ..mapping import map_article, map_corpus
 from ..schema import ALL_KINDS
 from ..shacl.literals import LiteralForms
 from ..sources import Corpus, Record, load_corpus, read_article, resolve_articles
+from ..sources import article_folders as list_article_folders
 from .artifact import Artifact, MappedFiles, MemoryBlocks, SpillFiles, fingerprint
 from .project import Project
 
@@ -70,13 +71,11 @@ def report_problems(project: Project) -> None:
 
 
 def article_folders(data: Path) -> list[Path]:
-    """The article folders, in slug order."""
-    adir = data / "articles"
-    if not adir.is_dir():
-        return []
-    with os.scandir(adir) as entries:
-        names = sorted(e.name for e in entries if e.is_dir())
-    return [adir / name for name in names]
+    """The article folders, in slug order; SourcesHaveProblems when one cannot be read or leads out of `data`."""
+    folders, problems = list_article_folders(data)
+    if problems:
+        raise SourcesHaveProblems()
+    return folders
 
 
 class _Known:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import ExternalError, InputError, Problem
 from ..yamlfile import MappingNode, ScalarNode, SequenceNode, read_yaml
-from .locate import approx_search, fold, line_col, occurrences, show, similarity, yaml_quote
+from ..textmatch import approx_search, fold, line_col, occurrences, show, similarity, yaml_quote
 
 ONT = "https://w3id.org/cardf/ontology#"
 OA = "http://www.w3.org/ns/oa#"
@@ -216,7 +216,7 @@ def anchor_one(text: str, a: Anchor, old: OldSpan | None) -> None:
         a.detail = (f"the words now occur {len(starts)} times; by its context the quote is occurrence {occurrence}"
                     if a.occurrence is None else f"occurrence {a.occurrence} → {occurrence} (by its context)")
     else:
-        from .locate import describe
+        from ..textmatch import describe
 
         a.status, a.new_quote = "changed", words
         a.new_occurrence = occurrence if repeated else None

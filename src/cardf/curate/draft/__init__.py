@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..locate import yaml_quote
+from ...textmatch import yaml_quote
 from .entities import Registry
 from .records import Draft, Ids, Proposal, event, figure, quote, statement
 from .writer import SECTION_ORDER, render

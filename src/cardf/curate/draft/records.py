@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..locate import occurrences
+from ...textmatch import occurrences
 from .entities import Mention, NewEntity, Registry
 from .events import EventCandidate
 from .numbers import DateMention, FigureMention

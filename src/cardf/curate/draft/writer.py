@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..locate import yaml_quote
+from ...textmatch import yaml_quote
 from .entities import Mention
 from .records import Draft, Proposal, slug_of
 
@@ -45,7 +45,7 @@ def proposal_yaml(p: Proposal) -> list[str]:
 
 
 def render(draft: Draft, text: str) -> str:
-    from ..locate import line_col
+    from ...textmatch import line_col
 
     def at(offset: int) -> str:
         line, col = line_col(text, offset)
