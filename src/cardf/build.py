@@ -501,7 +501,6 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
     project = Project(settings)
     if export.prefixes_nest(project.prefixes):  # pieces would be abbreviated differently: the slow path
         return run_reference(settings)
-    plan = compiled_plan(settings)
     timings["setup"] = time.perf_counter() - started
 
     index = load_index(settings)
@@ -513,7 +512,7 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
             return Built(None, None, project.ontology, None, report, project.minter, summary=index.summary,
                          timings=timings)
         if change is not None:
-            built = incremental(settings, progress, project, plan, change, timings)
+            built = incremental(settings, progress, project, compiled_plan(settings), change, timings)
             if built is not None:
                 timings["incremental"] = True
                 return built
@@ -524,6 +523,7 @@ def _build(settings: Settings, progress: Progress | None) -> Built:
     try:
         sources = read_sources(project, progress, spill=spill)
         timings["read and map"] = time.perf_counter() - started
+        plan = compiled_plan(settings)  # after reading: a mistake in the sources is said without compiling shapes
         started = time.perf_counter()
         minter = project.minter
         entities_pieces = MemoryPieces(project.pieces(sources.entities, minter.entities_graph()))
