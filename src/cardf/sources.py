@@ -546,9 +546,11 @@ def resolve_articles(articles: list[Article], defined, vocab: dict[str, set[str]
 def _register(record: Record, defined: dict[str, Record], problems: list[Problem]) -> bool:
     first = defined.get(record.id)
     if first is not None:
-        problems.append(Problem(f"id `{record.id}` is already defined at {first.origin}; an id names one record "
-                                f"across {ENTITIES_FILE} and every {FACTS_FILE}: choose another id here, or refer to "
-                                "that record", record.origin.path, record.origin.line, record.origin.column, "id"))
+        at = record.origin
+        problems.append(Problem(f"id `{record.id}` is already defined at {first.origin}; ids are unique across "
+                                f"{ENTITIES_FILE} and every {FACTS_FILE}: rename one of the two records, or keep one "
+                                "definition and refer to it", at.path, at.line, at.column,
+                                f"{record.values['_label']}.id" if "_label" in record.values else "id"))
         return False
     defined[record.id] = record
     return True

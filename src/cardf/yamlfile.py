@@ -64,6 +64,13 @@ def read_yaml(path: Path) -> Node:
         raise InputError(problems=[Problem("file is empty; expected a YAML mapping", path, 1, 1)])
     try:
         node = _compose(text)
+    except yaml.reader.ReaderError as exc:  # a character no YAML file may hold, written as such
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        what = _not_text(char) if _NOT_TEXT.match(char) else \
+            f"holds U+{ord(char):04X}, a noncharacter, which YAML does not allow; delete it"
+        raise InputError(problems=[Problem(what, path, line, column)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -209,9 +216,10 @@ def _not_text(char: str) -> str:
     if 0xD800 <= code <= 0xDFFF:
         return (f"holds U+{code:04X}, half of a UTF-16 surrogate pair, which is not a character; write the "
                 "character itself (or a \\UXXXXXXXX escape)")
-    name = {0x1B: "escape", 0x00: "null", 0x0D: "carriage return", 0x7F: "delete"}.get(code)
+    name = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+            0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete", 0x9B: "control sequence introducer"}.get(code)
     return (f"holds the control character U+{code:04X}{f' ({name})' if name else ''}; control characters are "
-            "not allowed in values (tab and line break are)")
+            "not allowed (tab and line break are); delete it")
 
 
 def mapping_items(path: Path, node: MappingNode, problems: list[Problem], context: str):
