@@ -21,7 +21,7 @@ from yaml.error import Mark
 
 from .errors import InputError, Problem
 from .schema import (
-    ALL_KINDS, ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS,
+    ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIPANT_FIELDS, PERIOD_FIELDS,
     RECORD_KINDS, Field, Kind,
 )
 from .iris import is_slug
