@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from pyoxigraph import Literal
 from yaml.error import Mark
 
 from .errors import InputError, Problem
@@ -127,7 +128,7 @@ _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _DATETIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
                        r"(Z|([+-])([0-9]{2}):([0-9]{2}))")
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # a BCP 47 tag as cardf uses them: ru, en, ru-Latn
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # the keys of a text: ru, en, ru-Latn
 _WIKIDATA = re.compile(r"Q[1-9][0-9]*")
 _DIGITS = 28  # significant digits of a number: Python's decimal context keeps 28, and would round more
 # Fields that name a thing: one line. Every descriptive text: no invisible characters (Unicode Cf —
@@ -247,7 +248,9 @@ class _Reader:
         node = self._scalar(node, label, "a language tag")
         if node is None:
             return None
-        if not _LANGUAGE.fullmatch(node.value):
+        try:  # any well-formed tag; which ones are right is the shapes' to say
+            Literal("", language=node.value)
+        except ValueError:
             self.bad(node, label, f"`{shown(node.value)}` is not a language tag; expected a BCP 47 tag such as "
                                   "`ru` or `en`")
             return None
@@ -284,7 +287,7 @@ class _Reader:
                                       "descriptive text may not hold invisible characters (equal-looking texts "
                                       "would differ); delete it")
                 return False
-        if f.name in _NAMES and ("\n" in node.value or "\t" in node.value):
+        if f.name in _NAMES and any(c in node.value for c in "\n\t\u2028\u2029"):
             self.bad(node, label, "holds a line break or tab; a name or title is one line")
             return False
         return True

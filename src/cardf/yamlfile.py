@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent)
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
@@ -123,64 +123,80 @@ def _compose(text: str) -> Node | None:
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
-            return _build(yaml.parse(text, Loader=fast))
+            return _build(fast(text))
         except yaml.YAMLError:
             pass
-    return _build(yaml.parse(text, Loader=yaml.SafeLoader))
+    return _build(yaml.SafeLoader(text))
 
 
-def _build(events) -> Node | None:
-    """Nodes from parser events, as PyYAML's composer makes them, minus everything refused above."""
+_SEQ, _MAP, _STR = _YAML_TAG + "seq", _YAML_TAG + "map", _YAML_TAG + "str"
+
+
+def _build(loader) -> Node | None:
+    """Nodes from the loader's parser events, as PyYAML's composer makes them, minus everything refused above."""
     resolve = _RESOLVER.resolve
     stack: list[Node] = []  # open collections; a mapping's value is a flat key, value, … list until it closes
     root: Node | None = None
-    for event in events:
-        cls = type(event)
-        if cls is ScalarEvent:
-            if event.anchor is not None or event.tag is not None:
-                _refuse_properties(event, stack)
-            value = event.value
-            if len(value) > MAX_VALUE:
-                raise _Refused(f"a value of {len(value):,} characters; the limit is {MAX_VALUE:,} characters "
-                               "(1 MiB) per value", event.start_mark, _path(stack))
-            bad = _NOT_TEXT.search(value)
-            if bad:
-                raise _Refused(_not_text(bad.group()), event.start_mark, _path(stack))
-            tag = resolve(ScalarNode, value, event.implicit)
-            if tag == _MERGE and stack and isinstance(stack[-1], MappingNode) and not len(stack[-1].value) % 2:
-                raise _Refused("YAML merge key `<<`: merge keys are not allowed in cardf sources; write the fields "
-                               "out in full", event.start_mark, _path(stack))
-            node = ScalarNode(tag, value, event.start_mark, event.end_mark, event.style or None)
-            if stack:
-                stack[-1].value.append(node)
-            elif root is None:
-                root = node
-        elif cls is MappingStartEvent or cls is SequenceStartEvent:
-            if event.anchor is not None or event.tag is not None:
-                _refuse_properties(event, stack)
-            if len(stack) >= MAX_DEPTH:
-                raise _Refused(f"nested more than {MAX_DEPTH} levels deep; cardf sources need only a few levels "
-                               "(section, record, field, value)", event.start_mark, _path(stack, 4))
-            kind = MappingNode if cls is MappingStartEvent else SequenceNode
-            node = kind(resolve(kind, None, event.implicit), [], event.start_mark, None, event.flow_style)
-            if stack:
-                stack[-1].value.append(node)
-            stack.append(node)
-        elif cls is MappingEndEvent or cls is SequenceEndEvent:
-            node = stack.pop()
-            node.end_mark = event.end_mark
-            if cls is MappingEndEvent:
-                flat = node.value
-                node.value = list(zip(flat[0::2], flat[1::2]))
-            if not stack and root is None:
-                root = node
-        elif cls is AliasEvent:
-            raise _Refused(f"YAML alias `*{event.anchor}`: anchors and aliases are not allowed in cardf sources; "
-                           "write each value out in full", event.start_mark, _path(stack))
-        elif cls is DocumentStartEvent and root is not None:
-            raise yaml.composer.ComposerError("expected a single document in the stream", root.start_mark,
-                                              "but found another document", event.start_mark)
-    return root
+    next_event = loader.get_event
+    try:
+        while True:
+            event = next_event()
+            cls = type(event)
+            if cls is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_properties(event, stack)
+                value = event.value
+                if len(value) > MAX_VALUE:
+                    raise _Refused(f"a value of {len(value):,} characters; the limit is {MAX_VALUE:,} characters "
+                                   "(1 MiB) per value", event.start_mark, _path(stack))
+                style = event.style or None
+                if style == '"':  # only escapes can write these: the reader refuses them written raw
+                    bad = _NOT_TEXT.search(value)
+                    if bad:
+                        raise _Refused(_not_text(bad.group()), event.start_mark, _path(stack))
+                elif style is None:  # plain: its tag follows from its text (a quoted scalar is a string)
+                    tag = resolve(ScalarNode, value, event.implicit)
+                    if tag == _MERGE and stack and type(stack[-1]) is MappingNode and not len(stack[-1].value) % 2:
+                        raise _Refused("YAML merge key `<<`: merge keys are not allowed in cardf sources; write the "
+                                       "fields out in full", event.start_mark, _path(stack))
+                if style is not None:
+                    tag = _STR
+                node = ScalarNode(tag, value, event.start_mark, event.end_mark, style)
+                if stack:
+                    stack[-1].value.append(node)
+                elif root is None:
+                    root = node
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_properties(event, stack)
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(f"nested more than {MAX_DEPTH} levels deep; cardf sources need only a few "
+                                   "levels (section, record, field, value)", event.start_mark, _path(stack, 4))
+                if cls is MappingStartEvent:
+                    node = MappingNode(_MAP, [], event.start_mark, None, event.flow_style)
+                else:
+                    node = SequenceNode(_SEQ, [], event.start_mark, None, event.flow_style)
+                if stack:
+                    stack[-1].value.append(node)
+                stack.append(node)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                node = stack.pop()
+                node.end_mark = event.end_mark
+                if cls is MappingEndEvent:
+                    flat = node.value
+                    node.value = list(zip(flat[0::2], flat[1::2]))
+                if not stack and root is None:
+                    root = node
+            elif cls is AliasEvent:
+                raise _Refused(f"YAML alias `*{event.anchor}`: anchors and aliases are not allowed in cardf "
+                               "sources; write each value out in full", event.start_mark, _path(stack))
+            elif cls is DocumentStartEvent and root is not None:
+                raise yaml.composer.ComposerError("expected a single document in the stream", root.start_mark,
+                                                  "but found another document", event.start_mark)
+            elif cls is StreamEndEvent:
+                return root
+    finally:
+        loader.dispose()
 
 
 def _refuse_properties(event, stack: list[Node]) -> None:
