@@ -1,5 +1,5 @@
 """The fast build gives the straightforward build's bytes: in one process or in two, from scratch or
-from the previous build after a change; and libyaml reads the sources as PyYAML does."""
+from the previous build after a change (that libyaml reads the sources as PyYAML does: test_yamlfile)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 import pyoxigraph as ox
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
@@ -21,9 +20,8 @@ from cardf.iris import Minter
 from cardf.mapping import map_corpus
 from cardf.ontology import build_context, load_ontology_quads
 from cardf.sources import load_corpus, load_vocabulary
-from cardf.yamlfile import ScalarNode, _compose
 
-from conftest import DATA, FIXTURES, ONTOLOGY, ROOT, SHAPES, edit
+from conftest import DATA, ONTOLOGY, ROOT, SHAPES, edit
 
 FILES = ["cardf.jsonld", "cardf.nq", "cardf.nt", "cardf.trig", "cardf.ttl", "ontology.ttl"]
 
@@ -260,47 +258,3 @@ def test_a_problem_in_a_changed_article_is_reported_as_by_the_loader(tmp_path, c
     with pytest.raises(InputError) as reference:
         load_corpus(data, load_vocabulary(ONTOLOGY))
     assert [str(p) for p in fast.value.problems] == [str(p) for p in reference.value.problems]
-
-
-# ----------------------------------------------------------------------------- libyaml
-
-def yaml_files() -> list[Path]:
-    return sorted(p for root in (DATA, FIXTURES) for p in root.rglob("*.yaml") if _utf8(p))
-
-
-def _utf8(path) -> bool:
-    """Files that are not UTF-8 never reach a YAML parser: the loader refuses them first."""
-    try:
-        path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def shape(node) -> list:
-    out = [(type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column, node.start_mark.index,
-            node.end_mark.line, node.end_mark.column, node.style if isinstance(node, ScalarNode) else None,
-            node.value if isinstance(node, ScalarNode) else None, getattr(node, "flow_style", None))]
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out += shape(key) + shape(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for value in node.value:
-            out += shape(value)
-    return out
-
-
-@pytest.mark.parametrize("path", yaml_files(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_libyaml_reads_every_source_as_pyyaml_does(path):
-    text = path.read_text(encoding="utf-8")
-    try:
-        expected = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        with pytest.raises(yaml.YAMLError) as got:
-            _compose(text)
-        assert str(got.value) == str(exc)
-        return
-    got = _compose(text)
-    assert (got is None) == (expected is None)
-    if expected is not None:
-        assert shape(got) == shape(expected)

@@ -14,6 +14,7 @@ from cardf.yamlfile import MAX_DEPTH, read_yaml, shown
 from conftest import DATA, FIXTURES
 
 SOURCES = sorted(p for p in list(DATA.rglob("*.yaml")) + list(FIXTURES.rglob("*.yaml")) if "bad" not in p.parts)
+EVERY_YAML = sorted(p for p in list(DATA.rglob("*.yaml")) + list(FIXTURES.rglob("*.yaml")))
 
 
 def same(ours, theirs, where: str) -> None:
@@ -43,6 +44,33 @@ def test_the_project_sources_are_many():
 def test_nodes_equal_pyyaml_composer_on_every_project_source(path):
     theirs = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     same(read_yaml(path), theirs, str(path))
+
+
+def outcome(path: Path) -> tuple:
+    """What read_yaml makes of a file: every node's kind, tag, marks, style and value, or the error's lines."""
+    def flat(node) -> list:
+        head = [(type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column, node.start_mark.index,
+                 node.end_mark.line, node.end_mark.column, getattr(node, "style", None),
+                 node.value if isinstance(node, ScalarNode) else None, getattr(node, "flow_style", None))]
+        if isinstance(node, MappingNode):
+            return head + [x for key, value in node.value for x in flat(key) + flat(value)]
+        if isinstance(node, SequenceNode):
+            return head + [x for value in node.value for x in flat(value)]
+        return head
+
+    try:
+        return ("read", flat(read_yaml(path)))
+    except InputError as exc:
+        return ("refused", exc.lines())
+
+
+@pytest.mark.parametrize("path", EVERY_YAML, ids=lambda p: str(p.relative_to(p.parents[3])))
+def test_libyaml_and_pyyaml_alone_read_every_source_alike(path, monkeypatch):
+    """Same nodes and marks, or the same error word for word, with libyaml and without it."""
+    assert hasattr(yaml, "CSafeLoader"), "libyaml is not installed: the fast path goes untested"
+    fast = outcome(path)
+    monkeypatch.delattr(yaml, "CSafeLoader")  # as on a machine where PyYAML was built without libyaml
+    assert outcome(path) == fast
 
 
 def refusal(tmp_path: Path, text: str) -> str:

@@ -129,7 +129,7 @@ _DATETIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):
                        r"(Z|([+-])([0-9]{2}):([0-9]{2}))")
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # the keys of a text: ru, en, ru-Latn
-_WIKIDATA = re.compile(r"Q[1-9][0-9]*")
+_WIKIDATA = re.compile(r"[A-Za-z0-9._~-]+")  # what can end an IRI; that it is Q and digits is the shapes' to say
 _DIGITS = 28  # significant digits of a number: Python's decimal context keeps 28, and would round more
 # Fields that name a thing: one line. Every descriptive text: no invisible characters (Unicode Cf —
 # zero-width spaces and joiners, bidirectional controls, soft hyphens), which make equal-looking
@@ -239,8 +239,9 @@ class _Reader:
         if node is None:
             return None
         if not _WIKIDATA.fullmatch(node.value):
-            self.bad(node, label, f"`{shown(node.value)}` is not a Wikidata item id; expected Q and digits, such "
-                                  "as Q159 (the id in the item's address, https://www.wikidata.org/wiki/Q159)")
+            self.bad(node, label, f"`{shown(node.value)}` is not a Wikidata item id and cannot end an IRI; expected "
+                                  "Q and digits, such as Q159 (the id in the item's address, "
+                                  "https://www.wikidata.org/wiki/Q159)")
             return None
         return node.value
 
