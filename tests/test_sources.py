@@ -95,7 +95,8 @@ def test_a_claim_gives_a_number_for_a_numeric_field(mini):
 
 def test_a_claim_value_quoted_as_a_string_is_not_a_number(mini):
     edit(facts(mini), "opinions:\n", "claims:\n  - id: mini-claim-amount\n    claim_about: mini-investment\n"
-                                     "    field: value\n    value: \"4100000000\"\n    evidence: \"4,0 млрд. долларов\"\n\n"
+                                     "    field: value\n    value: \"4100000000\"\n"
+                                     "    evidence: \"4,0 млрд. долларов\"\n\n"
                                      "opinions:\n")
     with pytest.raises(InputError) as caught:
         load_corpus(mini, VOCAB)
