@@ -22,7 +22,8 @@ from cardf.schema import ARTICLE_FIELDS, ENTITY_KINDS, EVIDENCE_FIELDS, PARTICIP
 
 TYPE_NAMES = {
     "id": "id", "str": "string", "en": "English string", "text": "`{ru: …, en: …}`", "texts": "list of `{ru, en}`",
-    "date": "date", "datetime": "date-time", "decimal": "number", "integer": "whole number", "ref": "id",
+    "date": "date", "datetime": "date-time or date", "language": "language tag", "qid": "Wikidata id",
+    "decimal": "number", "integer": "whole number", "ref": "id",
     "refs": "id or list of ids", "concept": "code", "concepts": "code or list of codes",
     "currency": "ISO 4217 code", "url": "URL", "period": "period", "evidence": "evidence",
     "participants": "list of participants",

@@ -43,8 +43,28 @@ def args(data: Path, out: Path) -> list[str]:
     return ["build", "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--out", out, "--quiet"]
 
 
-def test_there_are_fixtures_for_every_listed_kind_of_mistake():
-    assert len(CASES) >= 20
+def test_every_fixture_holds_an_expected_message_and_only_files_that_differ_from_mini():
+    assert len(CASES) >= 50
+    for case in CASES:
+        folder = BAD / case
+        first = (folder / "expected.txt").read_text(encoding="utf-8").split("\n", 1)[0]
+        assert re.fullmatch(r"exit: [12]", first), case
+        for path in folder.rglob("*"):
+            rel = path.relative_to(folder)
+            if path.is_file() and rel.name not in ("expected.txt", "remove.txt"):
+                assert not (MINI / rel).is_file() or (MINI / rel).read_bytes() != path.read_bytes(), f"{case}/{rel}"
+
+
+NOT_IN_A_FILE = {"article-without-text", "entities-missing", "article-empty"}  # a file missing or empty: no line
+LOCATED = re.compile(r"(?:Error: |  )(/\S+?):(\d+):(\d+): ")
+
+
+def problem_lines(stderr: str) -> list[str]:
+    """The lines that each state one problem: the error itself, or the indented lines under a count."""
+    lines = stderr.splitlines()
+    if len(lines) == 1:
+        return lines
+    return [line for line in lines if line.startswith("  ") and not re.fullmatch(r"  … and \d+ more", line)]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -57,23 +77,31 @@ def test_bad_source_gets_the_expected_message_and_exit_code(case, tmp_path):
     assert result.stderr == message.replace("{data}", str(data)).replace("{out}", str(tmp_path / "dist"))
     assert "Traceback" not in result.output
     assert not (tmp_path / "dist").exists()
+    problems = problem_lines(result.stderr)
+    assert problems
+    for line in problems:  # each names an input file that exists, with its line and column
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", line), line
+        if case in NOT_IN_A_FILE:
+            assert line.startswith(f"Error: {data}/") and Path(line[7:].split(":", 1)[0]).parent.is_dir(), line
+            continue
+        found = LOCATED.match(line)
+        assert found, line
+        path = Path(found.group(1))
+        assert path.is_file() and path.is_relative_to(data), line
+        assert 1 <= int(found.group(2)) <= path.read_bytes().count(b"\n") + 1, line
 
 
-NOT_IN_A_FILE = {"article-without-text", "entities-missing"}  # the fault is a missing file: no line to name
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_every_message_names_the_file_and_line(case):
-    lines = (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines()[1:]
-    if case in NOT_IN_A_FILE:
-        assert all("{data}/" in line for line in lines)
-        return
-    located = re.compile(r"\{data\}/\S+\.yaml:\d+:\d+: ")
-    if lines[0].startswith("Error: ") and len(lines) == 1:  # one problem: the error line itself is located
-        assert located.search(lines[0])
-    else:  # a list: every indented line is one located problem
-        problems = [line for line in lines if line.startswith("  ")]
-        assert problems and all(located.search(line) for line in problems)
+def test_a_value_over_one_mebibyte_is_refused_where_it_is_written(tmp_path):
+    data = overlay("folder-name-mismatch", tmp_path)  # any copy of mini; the fault below comes first
+    facts = data / "articles" / "mini-article" / "facts.yaml"
+    text = (MINI / "articles" / "mini-article" / "facts.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("  genre: analysis\n", "  genre: analysis\n  note: " + "x" * (17 << 20) + "\n"),
+                     encoding="utf-8")
+    result = run(*args(data, tmp_path / "dist"))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {facts}:9:9: article.note: a value of 17,825,792 characters; the limit is "
+                             "1,048,576 characters (1 MiB) per value\n")
+    assert not (tmp_path / "dist").exists()
 
 
 def test_a_broken_source_leaves_the_previous_dist_exactly_as_it_was(tmp_path):
@@ -316,13 +344,18 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
     out = tmp_path / "dist"
     cmd = [sys.executable, "-m", "cardf", "build", "--data", str(data), "--ontology", str(ONTOLOGY),
            "--shapes", str(SHAPES), "--out", str(out), "--no-store", "--quiet"]
+    started = time.monotonic()
     subprocess.run(cmd, check=True, timeout=120)
+    took = time.monotonic() - started
     old = {p.name: p.read_bytes() for p in out.iterdir()}
+    count = b"<https://w3id.org/cardf/ontology#documentCount> \"%s\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
+    assert count % b"10" in old["cardf.nt"] and count % b"11" not in old["cardf.nt"]
     facts = data / "articles" / "mini-article" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("count: 10", "count: 11"), encoding="utf-8")
     subprocess.run([*cmd[:-4], "--out", str(tmp_path / "new"), "--no-store", "--quiet"], check=True, timeout=120)
     new = {p.name: p.read_bytes() for p in (tmp_path / "new").iterdir()}
     assert new != old
+    interrupted = 0
     for delay in (0.0, 0.3, 0.8, 1.5):  # wherever the Ctrl-C falls (tests/test_outdir.py stops at each step)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 preexec_fn=_sigint_as_in_a_terminal)
@@ -338,8 +371,10 @@ def test_ctrl_c_during_a_build_leaves_the_old_or_the_new_dist_never_a_mix(tmp_pa
         # 130, or killed by SIGINT: under heavy load CPython was seen to end so after cardf had caught the
         # signal and said so (the signal fell in a late import); a shell shows 130 either way
         if proc.returncode in (130, -signal.SIGINT):  # the message says truly which it is
+            interrupted += 1
             assert err == ("Interrupted; nothing was changed.\n" if now == old else
                            f"Interrupted; {out} already holds the new build.\n")
         else:
             assert (proc.returncode, err, now) == (0, "", new)
         old = now
+    assert interrupted >= 1, "no build was interrupted: every signal came after the build had finished"

@@ -325,7 +325,7 @@ CASES: list[Case] = [
         ("Article-language MaxCount", "article:shapes-article", add("article:shapes-article", "cardf:language", '"en"')),
         ("Article-language MinCount", "article:shapes-article", drop("article:shapes-article", "cardf:language")),
         ("Article-language Pattern", "article:shapes-article", put("article:shapes-article", "cardf:language", '"Russian"')),
-        ("Article-published Datatype", "article:shapes-article", put("article:shapes-article", "cardf:published", '"2025-12-04"^^xsd:date')),
+        ("Article-published Or", "article:shapes-article", put("article:shapes-article", "cardf:published", '"2025-12"^^xsd:gYearMonth')),
         ("Article-published MaxCount", "article:shapes-article", add("article:shapes-article", "cardf:published", '"2025-12-05T10:00:00+03:00"^^xsd:dateTime')),
         ("Article-published MinCount", "article:shapes-article", drop("article:shapes-article", "cardf:published")),
         ("Article-publisher Class", "article:shapes-article", put("article:shapes-article", "cardf:publisher", "state:russia")),

@@ -48,7 +48,7 @@ _BASE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+/$")
 
 
 def is_slug(value: str) -> bool:
-    return bool(_SLUG.match(value))
+    return bool(_SLUG.fullmatch(value))  # match() would let a final line break through into an IRI
 
 
 def valid_base(base: str) -> bool:

@@ -90,7 +90,7 @@ class Mapper:
             return [Literal(s, language=lang) for lang, s in value.items()]
         if t == "texts":
             return [Literal(s, language=lang) for item in value for lang, s in item.items()]
-        if t == "date":
+        if t == "date" or isinstance(value, PartialDate):  # a `published` date without a time is an xsd:date
             return [date_literal(value)]
         if t == "datetime":
             return [Literal(value, datatype=_XSD["dateTime"])]

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 #   en        a string in English (becomes an @en literal)
 #   text      a mapping of language tag to string, e.g. {ru: …, en: …}
 #   texts     a list of `text`
+#   language  a BCP 47 language tag such as ru
+#   qid       a Wikidata item id such as Q159
 #   date      YYYY-MM-DD, YYYY-MM or YYYY (becomes xsd:date, xsd:gYearMonth or xsd:gYear)
-#   datetime  an ISO 8601 date and time with its offset
+#   datetime  YYYY-MM-DDThh:mm:ss with its offset from UTC (xsd:dateTime), or YYYY-MM-DD alone
+#             when the source gives no time (xsd:date)
 #   decimal   a number written in the YAML with a dot as decimal mark (kept exactly)
 #   integer   a whole number
 #   ref       the id of an entity or record of the kinds listed in `targets`
@@ -94,7 +97,7 @@ ENTITY_COMMON = (
     Field("id", "id", required=True, doc="unique slug; becomes the last segment of the IRI"),
     Field("label", "text", "rdfs:label", required=True, doc="name in ru and en (rdfs:label)"),
     Field("alt_labels", "texts", "skos:altLabel", doc="other names and spellings (skos:altLabel)"),
-    Field("wikidata", "str", None, doc="Wikidata id such as Q159, only where certain (skos:exactMatch)"),
+    Field("wikidata", "qid", None, doc="Wikidata id such as Q159, only where certain (skos:exactMatch)"),
     Field("note", "en", "rdfs:comment", doc="curator's remark in English (rdfs:comment)"),
 )
 
@@ -251,8 +254,9 @@ ARTICLE_FIELDS: tuple[Field, ...] = (
     Field("slug", "id", None, required=True, doc="must equal the article's folder name"),
     Field("title", "text", "title", required=True),
     Field("publisher", "ref", "publisher", required=True, targets=("organizations",)),
-    Field("published", "datetime", "published", required=True),
-    Field("language", "str", "language", required=True, doc="BCP 47 tag of the article's language"),
+    Field("published", "datetime", "published", required=True,
+          doc="date and time with seconds and offset, or the date alone when the source gives no time"),
+    Field("language", "language", "language", required=True, doc="BCP 47 tag of the article's language"),
     Field("url", "url", "url"),
     Field("author", "ref", "author", targets=("persons",),
           doc="the author, a person in entities.yaml (define an unnamed author there too)"),

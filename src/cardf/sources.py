@@ -13,10 +13,14 @@ import difflib
 import errno
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from pyoxigraph import Literal
+from yaml.error import Mark
 
 from .textmatch import absence_hint
 from .errors import InputError, Problem
@@ -25,7 +29,8 @@ from .schema import (
     RECORD_KINDS, Field, Kind,
 )
 from .iris import is_slug
-from .yamlfile import MappingNode, Node, ScalarNode, SequenceNode, kind_of, mapping_items, read_text, read_yaml, where
+from .yamlfile import (MappingNode, Node, ScalarNode, SequenceNode, kind_of, mapping_items, read_text, read_yaml,
+                       shown, where)
 
 ENTITIES_FILE = "entities.yaml"
 ARTICLES_DIR = "articles"
@@ -120,8 +125,19 @@ class Corpus:
 
 # ----------------------------------------------------------------------------- values
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+# Every pattern is used with fullmatch and spells digits [0-9]: `\d` takes any script's digits, and
+# `$` a final line break, which would pass into the RDF.
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DATETIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+                       r"(Z|([+-])([0-9]{2}):([0-9]{2}))")
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # the keys of a text: ru, en, ru-Latn
+_WIKIDATA = re.compile(r"[A-Za-z0-9._~-]+")  # what can end an IRI; that it is Q and digits is the shapes' to say
+_DIGITS = 28  # significant digits of a number: Python's decimal context keeps 28, and would round more
+# Fields that name a thing: one line. Every descriptive text: no invisible characters (Unicode Cf —
+# zero-width spaces and joiners, bidirectional controls, soft hyphens), which make equal-looking
+# names differ and can reorder what a terminal shows. Evidence may hold them: it is the article's.
+_NAMES = ("label", "alt_labels", "title")
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
@@ -149,7 +165,7 @@ class _Reader:
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
         for key, key_node, value_node in mapping_items(self.path, node, self.problems, context):
-            label = f"{context}.{key}" if context else key
+            label = f"{context}.{shown(key)}" if context else shown(key)
             f = by_name.get(key)
             if f is None:
                 close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
@@ -206,7 +222,7 @@ class _Reader:
         if node is None:
             return None
         if not is_slug(node.value):
-            self.bad(node, label, f"`{node.value}` is not a valid id; use lowercase letters, digits and "
+            self.bad(node, label, f"`{shown(node.value)}` is not a valid id; use lowercase letters, digits and "
                                   "single hyphens, e.g. `putin-visit-tajikistan`")
             return None
         return node.value
@@ -217,7 +233,32 @@ class _Reader:
         node = self._scalar(node, label, "a string")
         return node.value if node is not None else None
 
-    _en = _str
+    def _en(self, node, f, label):
+        node = self._scalar(node, label, "a string")
+        return node.value if node is not None and self._readable(node, f, label) else None
+
+    def _qid(self, node, f, label):
+        node = self._scalar(node, label, "a Wikidata id")
+        if node is None:
+            return None
+        if not _WIKIDATA.fullmatch(node.value):
+            self.bad(node, label, f"`{shown(node.value)}` is not a Wikidata item id and cannot end an IRI; expected "
+                                  "Q and digits, such as Q159 (the id in the item's address, "
+                                  "https://www.wikidata.org/wiki/Q159)")
+            return None
+        return node.value
+
+    def _language(self, node, f, label):
+        node = self._scalar(node, label, "a language tag")
+        if node is None:
+            return None
+        try:  # any well-formed tag; which ones are right is the shapes' to say
+            Literal("", language=node.value)
+        except ValueError:
+            self.bad(node, label, f"`{shown(node.value)}` is not a language tag; expected a BCP 47 tag such as "
+                                  "`ru` or `en`")
+            return None
+        return node.value
 
     def _text(self, node, f, label):
         if isinstance(node, ScalarNode):
@@ -229,45 +270,72 @@ class _Reader:
             return None
         out = {}
         for lang, key_node, value_node in mapping_items(self.path, node, self.problems, label):
-            if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", lang):
-                self.bad(key_node, f"{label}.{lang}", "is not a language tag such as `ru` or `en`")
+            if not _LANGUAGE.fullmatch(lang):
+                self.bad(key_node, f"{label}.{shown(lang)}", "is not a language tag such as `ru` or `en`")
                 continue
             v = self._scalar(value_node, f"{label}.{lang}", "a string")
             if v is not None:
                 if not v.value.strip():
                     self.bad(v, f"{label}.{lang}", "is empty")
                     continue
-                out[lang] = v.value
+                if self._readable(v, f, f"{label}.{lang}"):
+                    out[lang] = v.value
         return out or None
+
+    def _readable(self, node: ScalarNode, f: Field, label: str) -> bool:
+        """No invisible characters in descriptive text, and names on one line."""
+        for char in node.value:
+            if unicodedata.category(char) == "Cf":
+                name = unicodedata.name(char, "").lower()
+                self.bad(node, label, f"holds the invisible character U+{ord(char):04X}{f' ({name})' if name else ''}; "
+                                      "descriptive text may not hold invisible characters (equal-looking texts "
+                                      "would differ); delete it")
+                return False
+        if f.name in _NAMES and any(c in node.value for c in "\n\t\u2028\u2029"):
+            self.bad(node, label, "holds a line break or tab; a name or title is one line")
+            return False
+        return True
 
     def _date(self, node, f, label):
         node = self._scalar(node, label, "a date")
         if node is None:
             return None
-        m = _DATE.match(node.value.strip())
+        m = _DATE.fullmatch(node.value.strip())
         if not m:
-            self.bad(node, label, f"`{node.value}` is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+            self.bad(node, label, f"`{shown(node.value)}` is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY")
             return None
         year, month, day = m.groups()
         try:
             dt.date(int(year), int(month or 1), int(day or 1))
         except ValueError:
-            self.bad(node, label, f"`{node.value}` is not a real date (there is no such day or month)")
+            self.bad(node, label, f"`{shown(node.value)}` is not a real date (there is no such day or month)")
             return None
         datatype = "date" if day else "gYearMonth" if month else "gYear"
         return PartialDate(node.value.strip(), datatype)
 
     def _datetime(self, node, f, label):
+        """A full xsd:dateTime (seconds and offset: an instant), or a date alone when the source gives no time."""
         node = self._scalar(node, label, "a date and time")
         if node is None:
             return None
         text = node.value.strip()
+        m = _DATETIME.fullmatch(text)
+        if m is None:
+            day = _DATE.fullmatch(text)
+            if day and day.group(3):
+                return self._date(node, f, label)
+            self.bad(node, label, f"`{shown(node.value)}` is not a date and time cardf can read; write the date, time "
+                                  "with seconds, and offset from UTC, e.g. 2025-12-04T13:01:00+03:00, or the date "
+                                  "alone, e.g. 2025-12-04")
+            return None
+        year, month, day, hour, minute, second, _, zone, _, zone_hours, zone_minutes = m.groups()
         try:
-            parsed = dt.datetime.fromisoformat(text)
+            dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+            if zone != "Z" and (int(zone_minutes) > 59 or int(zone_hours) * 60 + int(zone_minutes) > 14 * 60):
+                raise ValueError
         except ValueError:
-            parsed = None
-        if parsed is None or "T" not in text:
-            self.bad(node, label, f"`{node.value}` is not a date and time; expected e.g. 2025-12-04T13:01:00+03:00")
+            self.bad(node, label, f"`{shown(node.value)}` is not a real date and time (there is no such day, hour, "
+                                  "minute or offset; offsets run from -14:00 to +14:00)")
             return None
         return text
 
@@ -284,7 +352,13 @@ class _Reader:
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite():
-            self.bad(node, label, f"`{node.value}` is not a finite decimal number")
+            self.bad(node, label, f"`{shown(node.value)}` is not a finite decimal number")
+            return None
+        _, digits, exponent = value.as_tuple()
+        significant = "".join(map(str, digits)).rstrip("0")
+        if significant and (len(significant) > _DIGITS or not -_DIGITS <= exponent + len(digits) - 1 < _DIGITS):
+            self.bad(node, label, f"`{shown(node.value)}` is beyond what cardf keeps exactly: at most {_DIGITS} "
+                                  f"significant digits, between 1e-{_DIGITS} and 1e{_DIGITS}")
             return None
         return value
 
@@ -298,7 +372,7 @@ class _Reader:
         try:
             return int(node.value.replace("_", ""))
         except ValueError:
-            self.bad(node, label, f"`{node.value}` is not a whole number written in decimal digits")
+            self.bad(node, label, f"`{shown(node.value)}` is not a whole number written in decimal digits")
             return None
 
     def _concept(self, node, f, label):
@@ -310,7 +384,7 @@ class _Reader:
             close = difflib.get_close_matches(node.value, sorted(codes), n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(f'`{c}`' for c in close)}?" if close else \
                 f"expected one of: {', '.join(sorted(codes))}"
-            self.bad(node, label, f"`{node.value}` is not a code of the {f.scheme} vocabulary; {hint}")
+            self.bad(node, label, f"`{shown(node.value)}` is not a code of the {f.scheme} vocabulary; {hint}")
             return None
         return node.value
 
@@ -321,8 +395,8 @@ class _Reader:
         node = self._scalar(node, label, "a URL")
         if node is None:
             return None
-        if not _URL.match(node.value):
-            self.bad(node, label, f"`{node.value}` is not an http(s) URL")
+        if not _URL.fullmatch(node.value):
+            self.bad(node, label, f"`{shown(node.value)}` is not an http(s) URL")
             return None
         return node.value
 
@@ -499,8 +573,11 @@ def resolve_articles(articles: list[Article], defined, vocab: dict[str, set[str]
 def _register(record: Record, defined: dict[str, Record], problems: list[Problem]) -> bool:
     first = defined.get(record.id)
     if first is not None:
-        problems.append(Problem(f"id `{record.id}` is already defined at {first.origin}", record.origin.path,
-                                record.origin.line, record.origin.column, "id"))
+        at = record.origin
+        problems.append(Problem(f"id `{record.id}` is already defined at {first.origin}; ids are unique across "
+                                f"{ENTITIES_FILE} and every {FACTS_FILE}: rename one of the two records, or keep one "
+                                "definition and refer to it", at.path, at.line, at.column,
+                                f"{record.values['_label']}.id" if "_label" in record.values else "id"))
         return False
     defined[record.id] = record
     return True
@@ -537,6 +614,9 @@ def _read_kind_lists(path: Path, root: Node, kinds: tuple[Kind, ...], reader: _R
             if got is None or "id" not in got[0]:
                 continue
             values, origins = got
+            if kind.name == "claims":  # read again as the claimed field's type, once that field is known
+                values["_value_form"] = next(((v.tag, v.style) for k, v in item.value
+                                              if isinstance(k, ScalarNode) and k.value == "value"), None)
             record = Record(kind, values["id"], values, reader.origin(item), origins, article=article)
             label = f"{key}[{i}]"
             record.values["_label"] = label
@@ -583,6 +663,9 @@ def _read_article(folder: Path, vocab, problems, defined) -> Article | None:
     except InputError as exc:
         problems.extend(exc.problems)
         return None
+    if not text.strip():
+        problems.append(Problem(f"the article is empty; {ARTICLE_TEXT} holds the article's text, verbatim, which "
+                                "every evidence quote is checked against", text_path))
     reader = _Reader(facts_path, vocab, problems)
     before = len(problems)
     records, extra = _read_kind_lists(facts_path, root, RECORD_KINDS, reader, defined, problems,
@@ -601,6 +684,8 @@ def _read_article(folder: Path, vocab, problems, defined) -> Article | None:
         problems.append(where(facts_path, meta_node, "article.slug",
                               f"`{meta['slug']}` differs from the folder name `{folder.name}`"))
     article = Article(folder.name, folder, text, meta, reader.origin(meta_node), origins, [], records)
+    if not text.strip():  # said once above, instead of once for every quote
+        return article
     if "disclaimer" in meta:
         article.disclaimer = _spans(article, meta["disclaimer"], problems)
     for record in records:
@@ -679,15 +764,18 @@ def _resolve_claim(record: Record, defined, vocab, problems) -> None:
                                 origin.path, origin.line, origin.column, f"{label}.field"))
         return
     single = {"refs": "ref", "concepts": "concept", "texts": "text"}.get(f.type, f.type)
-    node = ScalarNode("tag:yaml.org,2002:str", str(values["value"]))
     vorigin = record.field_origins["value"]
+    mark = Mark(str(vorigin.path), 0, vorigin.line - 1, vorigin.column - 1, None, None)
+    tag, style = values.get("_value_form") or ("tag:yaml.org,2002:str", None)
+    node = ScalarNode(tag, str(values["value"]), mark, mark, style)
     sub: list[Problem] = []
     reader = _Reader(record.origin.path, vocab, sub)
     converted = reader.value(node, Field(f.name, single, f.predicate, targets=f.targets, scheme=f.scheme), label)
     if single == "ref" and converted is not None and converted not in defined:
         sub.append(Problem(f"`{converted}` is not defined"))
     for p in sub:
-        problems.append(Problem(p.message, vorigin.path, vorigin.line, vorigin.column, f"{label}.value"))
+        problems.append(Problem(f"as `{f.name}` of {target.kind.name}: {p.message}", vorigin.path, vorigin.line,
+                                vorigin.column, f"{label}.value"))
     if not sub:
         values["_claim_field"] = f
         values["_claim_value"] = converted
