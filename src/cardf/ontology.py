@@ -12,7 +12,7 @@ from pathlib import Path
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode, Quad, Triple
 
 from .errors import InputError, Problem
-from .iris import ONT, OWL, RDF, RDFS, SKOS, OA, XSD, Minter
+from .iris import ONT, OWL, RDF, RDFS, XSD, Minter
 from .rdfio import read_quads
 
 CONTEXT_FILE = "context.jsonld"

@@ -36,7 +36,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from . import sparqltext
-from .errors import InputError, Problem, UsageError
+from .errors import InputError, Problem
 from .iris import ONT, OWL, RDF, RDFS, SH, VOCAB, XSD, Minter
 from .rdfio import read_quads
 from .render import curies_in, markdown, table, tsv_text

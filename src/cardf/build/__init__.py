@@ -77,7 +77,6 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
     timings: dict = {}
     started = time.perf_counter()
     project = Project(settings)
-    plan = compiled_plan(settings, use_cache=cache)
     previous = Previous.of(settings) if cache else Previous.empty()
     try:
         folders = article_folders(settings.data)
@@ -122,6 +121,7 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
         except SourcesHaveProblems:
             report_problems(project)
         timings["read and map"] = time.perf_counter() - started
+        plan = compiled_plan(settings, use_cache=cache)  # after the sources: a mistake there is told at once
 
         started = time.perf_counter()
         lay, job = _plan(project, plan, previous, registry, change.kept, fresh, timings)
