@@ -46,7 +46,7 @@ from pathlib import Path
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
                         Store, Triple, Variable, parse, parse_query_results)
 
-from . import remote
+from . import rdfio, remote
 from .errors import CardfError, ExternalError, InputError, Problem, UsageError
 from .iris import RDFS, SKOS, XSD, Minter
 
@@ -616,6 +616,9 @@ class EndpointTarget:
                        "text/turtle": RdfFormat.TURTLE, "application/rdf+xml": RdfFormat.RDF_XML}
             if kind not in formats:
                 raise self.endpoint.fail(f"the answer is in {kind}, which cardf does not read")
+            refused = rdfio.hazard(body, formats[kind])
+            if refused:
+                raise self.endpoint.fail(f"the answer is refused: it {refused}")
             try:
                 triples = [q.triple for q in parse(body, format=formats[kind])]
             except SyntaxError as exc:
