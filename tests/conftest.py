@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cardf.cli import main
+from cardf.serve import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -179,13 +180,16 @@ class OxigraphServer:
 
 
 def start_oxigraph(location: Path, read_only: bool = False, attempts: int = 5) -> OxigraphServer:
-    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process."""
+    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process.
+
+    The server dies with the test process even when that is killed (SIGKILL leaves no chance to stop it).
+    """
     for _ in range(attempts):  # a free port can be taken between choosing and binding it
         port = free_port()
         command = [str(OXIGRAPH), "serve-read-only" if read_only else "serve", "--location", str(location),
                    "--bind", f"127.0.0.1:{port}"]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=subprocess.DEVNULL, preexec_fn=die_with_parent())
         try:
             wait_for_port(port, process)
         except RuntimeError:

@@ -3,12 +3,17 @@
 cardf runs no HTTP server of its own: it launches `oxigraph serve-read-only` (the PyPI
 package `oxigraph`, a dependency) on the store and stays in the foreground as its parent,
 so that Ctrl-C (or SIGTERM) stops the server cleanly and never leaves it running behind.
+On Linux the server is also told to die with cardf (PR_SET_PDEATHSIG), for the signals
+cardf cannot catch (SIGKILL). While it serves, it holds a shared lock on the store folder,
+so that `cardf load --store` refuses to write under it (see `store.holding`).
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
 import errno
+import os
 import shutil
 import signal
 import socket
@@ -21,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExternalError, InputError, Problem
+from .store import holding
 
 STARTUP_SECONDS = 20.0
 STOP_SECONDS = 5.0
 POLL_SECONDS = 0.05
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -130,13 +137,41 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
         command.append("--union-default-graph")
     if timeout:
         command += ["--timeout-s", str(timeout)]
+    with holding(store, writer=False) as lock:
+        return _run(command, binary, host, port, lock, on_ready, echo)
+
+
+def die_with_parent(parent: int | None = None) -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child get SIGKILL when its parent dies, on Linux; None elsewhere.
+
+    Without it, a SIGKILL of cardf (which no handler can catch) leaves the server running,
+    bound to the port and holding the store. `parent` is the pid the child must still have
+    once the request is made; if the parent died before, the child ends itself.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid() if parent is None else parent
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
+
+
+def _run(command: list[str], binary: str, host: str, port: int, lock: int | None,
+         on_ready: Callable[[Served], None] | None, echo: Callable[[str], None]) -> int:
     previous = _trap_stop_signals()
     process = None
     try:
         try:
             # Its own session: the terminal's Ctrl-C reaches cardf only, and cardf decides how the server stops.
+            # The server inherits the store's lock, and holds it for as long as it lives.
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+                                       stderr=subprocess.STDOUT, start_new_session=True,
+                                       pass_fds=(lock,) if lock is not None else (), preexec_fn=die_with_parent())
         except OSError as exc:
             raise ExternalError(f"cannot start the Oxigraph server {binary}: {exc.strerror or exc}") from None
         output = _Output(process.stdout, echo)
