@@ -16,6 +16,7 @@ import pytest
 from pyoxigraph import RdfFormat
 
 from cardf import rdfio
+from cardf.errors import InputError
 from conftest import FIXTURES, ONTOLOGY, SHAPES, run
 
 BAD_RDF = FIXTURES / "bad-rdf"
@@ -24,8 +25,10 @@ ENTITY = ("declares an XML entity (<!ENTITY …>); cardf never expands or fetche
           "lines up to gigabytes: write the values out in full")
 DEEP_XML = ("nests XML elements more than 256 levels deep, which cardf does not read (the RDF/XML parser's time grows "
             "with the square of the depth)")
-DEEP_JSON = ("nests JSON more than 256 levels deep, which cardf does not read (the JSON-LD parser crashes a few "
-             "thousand levels down)")
+DEEP_JSON = "nests JSON more than 256 levels deep, which cardf does not read (the parser crashes a few thousand " \
+    "levels down)"
+DEEP_TERMS = ("nests RDF triple terms (<< … >>) more than 256 levels deep, which cardf does not read (the parser "
+              "crashes some thousands of levels down)")
 
 
 def context_work(terms: int, applied: int) -> str:
@@ -44,6 +47,13 @@ def nested_xml(levels: int) -> str:
 def nested_json(levels: int) -> str:
     return '{"@id": "http://example.org/s",\n "http://example.org/p": ' + '{"http://example.org/p": ' * levels \
         + '"x"' + "}" * levels + "}\n"
+
+
+def nested_terms(levels: int, graph: bool = False) -> str:
+    """RDF 1.2 triple terms inside triple terms: pyoxigraph crashes some twenty thousand levels down."""
+    triple = ('<http://example.org/s> <http://example.org/p>\n ' + "<<( <http://example.org/s> <http://example.org/p> "
+              * levels + "<http://example.org/o>" + " )>>" * levels)
+    return triple + (" <http://example.org/g> .\n" if graph else " .\n")
 
 
 def scoped_fanout(terms: int, uses: int) -> str:
@@ -86,6 +96,10 @@ HOSTILE = {  # file name -> (content or fixture, message after "path:line:column
     "external-entity.rdf": (None, f"2:21: {ENTITY}"),
     "deep.rdf": (nested_xml(20_000), f"2:{50 + 23 * 127 + 1}: {DEEP_XML}"),
     "deep.jsonld": (nested_json(4_000), f"2:{25 + 25 * 255 + 1}: {DEEP_JSON}"),
+    "deep-terms.nt": (nested_terms(30_000), f"2:{2 + 50 * 256}: {DEEP_TERMS}"),
+    "deep-terms.nq": (nested_terms(30_000, graph=True), f"2:{2 + 50 * 256}: {DEEP_TERMS}"),
+    "deep-terms.ttl": (nested_terms(30_000), f"2:{2 + 50 * 256}: {DEEP_TERMS}"),
+    "deep-terms.trig": ("<http://example.org/g> {\n" + nested_terms(30_000) + "}\n", f"3:{2 + 50 * 256}: {DEEP_TERMS}"),
     "scoped-fanout.jsonld": (scoped_fanout(3_000, 3_000), context_work(3_003, 3_002)),
     "embedded-contexts.jsonld": (embedded_contexts(3_000, 6_000), context_work(9_000, 6_001)),
     "type-scoped.jsonld": (type_scoped(3_000, 3_000), context_work(3_004, 3_002)),
@@ -173,6 +187,17 @@ def test_brackets_inside_json_strings_do_not_count_as_nesting(tmp_path):
 ])
 def test_turtle_and_trig_nested_a_hundred_thousand_levels_deep_are_read(tmp_path, fmt, text):
     assert _read(tmp_path, f"deep.{fmt}", text) >= 100_001
+
+
+def test_arrows_in_strings_iris_and_comments_neither_hide_nor_make_nesting(tmp_path):
+    noise = '"' + ">>" * 400 + '" , """' + "<<\n" * 400 + '""" , ' + "'" + "<<" * 400 + "' "
+    text = "# " + "<< " * 400 + "\n<http://example.org/s> <http://example.org/p> " + noise + ".\n"
+    assert _read(tmp_path, "noise.ttl", text) == 3
+    hidden = ('<http://example.org/s> <http://example.org/p> ' + '<<( <http://example.org/s> <http://example.org/p> '
+              * 300 + '">>>>"' + " )>>" * 300 + " .\n")
+    with pytest.raises(InputError) as err:
+        _read(tmp_path, "hidden.nt", hidden)
+    assert str(err.value).endswith(DEEP_TERMS)
 
 
 def test_json_ld_with_a_few_small_contexts_is_read(tmp_path):

@@ -396,3 +396,24 @@ def test_an_entity_bomb_from_an_endpoint_is_refused_before_parsing():
         3, f"Error: {server.url}: the answer is refused: it declares an XML entity (<!ENTITY …>); cardf never "
            "expands or fetches XML entities, which can blow a few lines up to gigabytes: write the values out in "
            "full (line 3, column 2)\n")
+
+
+def test_results_nested_deep_enough_to_crash_the_parser_are_refused():
+    """Five thousand triple terms inside each other in SPARQL JSON results crash pyoxigraph (a segfault)."""
+    nested = '{"type": "triple", "value": {"subject": ' * 5000 + '{}' + "}}" * 5000
+    answer = '{"head": {"vars": ["a"]}, "results": {"bindings": [{"a": ' + nested + "}]}}"
+    with Scripted([("echo", 200, lambda r: (answer, {"Content-Type": "application/sparql-results+json"},
+                                            None))]) as server:
+        result = cardf_process("query", "--endpoint", server.url, "-e", SELECT)
+    assert (result.returncode, result.stderr) == (
+        3, f"Error: {server.url}: the answer is refused: it nests JSON more than 256 levels deep, which cardf does not "
+           f"read (the parser crashes a few thousand levels down) (line 1, column {57 + 126 * 40 + 1})\n")
+
+
+def cardf_process(*args):
+    """`cardf ARGS` in a process of its own: a crash must fail the test, not the test run."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "cardf", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)

@@ -632,6 +632,9 @@ class EndpointTarget:
                    "text/tab-separated-values": QueryResultsFormat.TSV}
         if kind not in formats:
             raise self.endpoint.fail(f"the answer is in {self.endpoint.said(kind)}, which cardf does not read")
+        refused = rdfio.hazard(body, formats[kind])
+        if refused:
+            raise self.endpoint.fail(f"the answer is refused: it {refused}")
         try:
             return answer_of(parse_query_results(body, formats[kind]), time.perf_counter() - started)
         except SyntaxError as exc:

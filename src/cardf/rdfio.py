@@ -13,8 +13,10 @@ gigabytes or hours to read, because pyoxigraph guards against none of it:
   entities are refused by the same rule.
 - Deep nesting: the JSON-LD parser crashes the process (a stack overflow) a few thousand
   levels down and needs memory in the square of the depth; the RDF/XML parser needs time in
-  the square of the depth. Both are refused past `MAX_NESTING` levels. Turtle, TriG and N3
-  nest a million levels deep in linear time and need no limit.
+  the square of the depth; the Turtle family (N-Triples and N-Quads too) crashes some twenty
+  thousand RDF 1.2 triple terms (`<<( … )>>`) down. All are refused past `MAX_NESTING` levels.
+  Blank node property lists and collections nest a million levels deep in linear time and
+  need no limit.
 - JSON-LD contexts applied over and over: every embedded context, and every use of a term
   with a scoped context, copies the active context, so a file of a few hundred kilobytes can
   keep the parser busy for hours. The work is estimated from the file and refused above
@@ -31,7 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 from xml.parsers import expat
 
-from pyoxigraph import Quad, RdfFormat, parse
+from pyoxigraph import QueryResultsFormat, Quad, RdfFormat, parse
 
 from .errors import InputError, Problem
 
@@ -90,9 +92,9 @@ def read_quads(path: Path, fmt: str | None = None, base_iri: str | None = None) 
         raise InputError(problems=[Problem(f"cannot be read as {name}: {exc}", path)]) from None
 
 
-def hazard(data: bytes, fmt: RdfFormat) -> str | None:
-    """Why `data` (RDF from elsewhere, e.g. a server's answer) must not be parsed, or None when it may be."""
-    check = {RdfFormat.RDF_XML: _xml_hazard, RdfFormat.JSON_LD: _jsonld_hazard}.get(fmt)
+def hazard(data: bytes, fmt: RdfFormat | QueryResultsFormat) -> str | None:
+    """Why `data` (RDF or SPARQL results from elsewhere, e.g. a server's answer) must not be parsed, or None."""
+    check = _CHECKS.get(fmt)
     found = check(lambda: iter([data])) if check else None
     if found is None:
         return None
@@ -123,9 +125,7 @@ def _check_file(path: Path, fmt: str) -> None:
         raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path)]) from None
     if b"\x00" in head:
         raise InputError(problems=[Problem("is a binary file, not RDF text", path)])
-    check = {"rdfxml": _xml_hazard, "jsonld": _jsonld_hazard}.get(fmt)
-    if check is None:
-        return
+    check = _CHECKS[FORMATS[fmt]]
     try:
         found = check(lambda: _chunks(path))
     except OSError as exc:
@@ -255,8 +255,8 @@ def _jsonld_hazard(source: Source) -> tuple[str, int | None] | None:
         bare = _BARE.sub(b"", text)
         brackets = bare.translate(None, _NOT_BRACKETS)
         if brackets and max(accumulate(map(_STEP.__getitem__, brackets), initial=depth)) > MAX_NESTING:
-            return (f"nests JSON more than {MAX_NESTING} levels deep, which cardf does not read (the JSON-LD "
-                    "parser crashes a few thousand levels down)"), offset + _too_deep(text, depth)
+            return (f"nests JSON more than {MAX_NESTING} levels deep, which cardf does not read (the parser "
+                    "crashes a few thousand levels down)"), offset + _too_deep(text, depth)
         depth += brackets.count(b"[") + brackets.count(b"{") - brackets.count(b"]") - brackets.count(b"}")
         contexts += text.count(b'"@context"')  # or a string that holds it: then the walk below counts
     return _context_work(source) if contexts > 1 else None
@@ -326,3 +326,51 @@ def _context_work(source: Source) -> tuple[str, None] | None:
     return (f"would apply its JSON-LD contexts ({terms:,} term definitions) {applied:,} times, more work than cardf "
             "takes on for one file (contexts in many nodes, or scoped contexts used often, can keep the parser busy "
             "for hours); expand the JSON-LD or convert it to N-Quads first"), None
+
+
+# ----------------------------------------------------------------------------- the Turtle family
+
+_TURTLE_SKIP = re.compile(rb"""
+    \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+  | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'
+  | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\n\r]*
+""", re.VERBOSE)
+_TRIPLE_TERM = re.compile(rb"<<|>>")
+
+
+def _turtle_hazard(source: Source) -> tuple[str, int] | None:
+    """RDF 1.2 triple terms (`<< … >>`, `<<( … )>>`) nested too deep.
+
+    Most files hold no `<<` at all, and then a count settles it; otherwise the strings,
+    IRIs and comments (where `<<` and `>>` mean nothing) are blanked out in place and the
+    nesting counted.
+    """
+    opens, tail = 0, b""
+    for chunk in source():
+        opens += (tail + chunk).count(b"<<")
+        tail = chunk[-1:]
+    if opens <= MAX_NESTING:
+        return None
+    bare = _TURTLE_SKIP.sub(lambda m: b" " * len(m.group()), b"".join(source()))
+    depth = 0
+    for m in _TRIPLE_TERM.finditer(bare):
+        depth += 1 if m.group() == b"<<" else -1
+        if depth > MAX_NESTING:
+            return (f"nests RDF triple terms (<< … >>) more than {MAX_NESTING} levels deep, which cardf does not "
+                    "read (the parser crashes some thousands of levels down)"), m.start()
+    return None
+
+
+def _json_results_hazard(source: Source) -> tuple[str, int] | None:
+    """SPARQL JSON results: only the nesting (of triple terms) matters."""
+    found = _jsonld_hazard(source)
+    return found if found and found[0].startswith("nests") else None
+
+
+_CHECKS = {
+    RdfFormat.RDF_XML: _xml_hazard, RdfFormat.JSON_LD: _jsonld_hazard,
+    RdfFormat.TURTLE: _turtle_hazard, RdfFormat.TRIG: _turtle_hazard, RdfFormat.N_TRIPLES: _turtle_hazard,
+    RdfFormat.N_QUADS: _turtle_hazard, RdfFormat.N3: _turtle_hazard,
+    QueryResultsFormat.XML: _xml_hazard, QueryResultsFormat.JSON: _json_results_hazard,
+    QueryResultsFormat.TSV: _turtle_hazard, QueryResultsFormat.CSV: lambda source: None,
+}
