@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
+from cardf.serve import die_with_parent
 from cardf.store import write_store
 from conftest import LOCAL_ONLY, free_port, run, wait_for_port
 
@@ -72,7 +73,13 @@ def start_serve(store: Path, *extra: str, ignore_sigint: bool = False) -> Servin
     # as `nohup … &` when asked; otherwise SIGINT as in a terminal, even when pytest itself was started in the
     # background (a non-interactive shell's `cmd &` ignores SIGINT, and children inherit that)
     disposition = signal.SIG_IGN if ignore_sigint else signal.SIG_DFL
-    ignore = lambda: signal.signal(signal.SIGINT, disposition)  # noqa: E731
+    arm = die_with_parent()  # and cardf dies with the test run, however that ends
+
+    def ignore():
+        signal.signal(signal.SIGINT, disposition)
+        if arm:
+            arm()
+
     process = subprocess.Popen([sys.executable, "-m", "cardf", "serve", "--store", str(store), "--port", str(port),
                                 *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=ignore)
