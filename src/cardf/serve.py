@@ -5,7 +5,7 @@ package `oxigraph`, a dependency) on the store and stays in the foreground as it
 so that Ctrl-C (or SIGTERM) stops the server cleanly and never leaves it running behind.
 On Linux the server is also told to die with cardf (PR_SET_PDEATHSIG), for the signals
 cardf cannot catch (SIGKILL). While it serves, it holds a shared lock on the store folder,
-so that `cardf load --store` refuses to write under it (see `store.holding`).
+so that `cardf load --store` refuses to write under it (see `store.lock_store`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExternalError, InputError, Problem
-from .store import holding
+from .store import lock_store, unlock_store
 
 STARTUP_SECONDS = 20.0
 STOP_SECONDS = 5.0
@@ -137,32 +137,7 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
         command.append("--union-default-graph")
     if timeout:
         command += ["--timeout-s", str(timeout)]
-    with holding(store, writer=False) as lock:
-        return _run(command, binary, host, port, lock, on_ready, echo)
-
-
-def die_with_parent(parent: int | None = None) -> Callable[[], None] | None:
-    """A `preexec_fn` that makes the child get SIGKILL when its parent dies, on Linux; None elsewhere.
-
-    Without it, a SIGKILL of cardf (which no handler can catch) leaves the server running,
-    bound to the port and holding the store. `parent` is the pid the child must still have
-    once the request is made; if the parent died before, the child ends itself.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    parent = os.getpid() if parent is None else parent
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def arm() -> None:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return arm
-
-
-def _run(command: list[str], binary: str, host: str, port: int, lock: int | None,
-         on_ready: Callable[[Served], None] | None, echo: Callable[[str], None]) -> int:
+    lock = lock_store(store, writer=False)  # released below; the server inherits it
     previous = _trap_stop_signals()
     process = None
     try:
@@ -192,6 +167,7 @@ def _run(command: list[str], binary: str, host: str, port: int, lock: int | None
             _stop(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        unlock_store(lock)
 
 
 def _trap_stop_signals() -> dict:
@@ -243,3 +219,23 @@ def _stop(process: subprocess.Popen) -> int:
             continue
     process.wait()
     return 0
+
+
+def die_with_parent(parent: int | None = None) -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child get SIGKILL when its parent dies, on Linux; None elsewhere.
+
+    Without it, a SIGKILL of cardf (which no handler can catch) leaves the server running,
+    bound to the port and holding the store. `parent` is the pid the child must still have
+    once the request is made; if the parent died before, the child ends itself.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid() if parent is None else parent
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm

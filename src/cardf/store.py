@@ -179,33 +179,44 @@ IN_USE = "the store is in use by another process (`cardf serve`?); stop it, then
 BEING_WRITTEN = "the store is being written by another process (`cardf load`?); serve it once that is done"
 
 
-@contextmanager
-def holding(path: Path, writer: bool) -> Iterator[int | None]:
-    """Hold a lock on the store folder while writing it (exclusive) or serving it (shared).
+def lock_store(path: Path, writer: bool) -> int | None:
+    """Lock the store folder for writing (exclusive) or serving (shared); the descriptor, to pass on or unlock.
 
     Oxigraph locks a store only against other writers: a load into a store that
     `oxigraph serve-read-only` has open succeeds, and the server goes on answering from what
     it read at its start. This lock, on the folder itself (nothing is written into the
     store), closes that gap. The descriptor can be handed to a child process (the server),
-    which then holds the lock as long as it lives. Yields the descriptor.
+    which then holds the lock as long as it lives. None where there are no such locks.
     """
     if fcntl is None:
-        yield None
-        return
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
         raise ExternalError(problems=[Problem(f"cannot open the store: {exc.strerror}", path)]) from None
     try:
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if writer else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ExternalError(problems=[Problem(IN_USE if writer else BEING_WRITTEN, path)]) from None
-        except OSError:  # a file system without locks: go on unguarded, as before
-            pass
+        fcntl.flock(fd, (fcntl.LOCK_EX if writer else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ExternalError(problems=[Problem(IN_USE if writer else BEING_WRITTEN, path)]) from None
+    except OSError:  # a file system without locks: go on unguarded, as before
+        pass
+    return fd
+
+
+def unlock_store(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+@contextmanager
+def holding(path: Path, writer: bool) -> Iterator[int | None]:
+    """`lock_store` for the length of a `with` block."""
+    fd = lock_store(path, writer)
+    try:
         yield fd
     finally:
-        os.close(fd)
+        unlock_store(fd)
 
 
 def load_store(path: Path, graphs: list[GraphData], progress: Progress | None = None) -> LoadResult:
