@@ -90,126 +90,6 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-# ----------------------------------------------------------------------------- a real Oxigraph server
-
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-LOCAL_ONLY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the process exited with {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    """Stop one process we started, by its id: SIGTERM, then SIGKILL."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-@dataclass
-class OxigraphServer:
-    """A running `oxigraph serve` on 127.0.0.1 with its own store folder."""
-
-    process: subprocess.Popen
-    port: int
-    location: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def store(self) -> str:
-        return self.url + "/store"
-
-    @property
-    def update(self) -> str:
-        return self.url + "/update"
-
-    def select(self, query: str) -> list[dict[str, str]]:
-        """Run a SELECT over HTTP (SPARQL 1.1 Protocol) and return plain {var: value} rows."""
-        req = urllib.request.Request(self.url + "/query", data=query.encode("utf-8"), method="POST",
-                                     headers={"Content-Type": "application/sparql-query",
-                                              "Accept": "application/sparql-results+json"})
-        with LOCAL_ONLY.open(req, timeout=30) as resp:
-            doc = json.load(resp)
-        return [{k: v["value"] for k, v in row.items()} for row in doc["results"]["bindings"]]
-
-    def counts(self) -> dict[str, int]:
-        """Triples per graph ('' for the default graph)."""
-        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } "
-                           "GROUP BY ?g")
-        return {row.get("g", ""): int(row["n"]) for row in rows}
-
-    def nquads(self) -> bytes:
-        """The whole dataset as N-Quads (Graph Store Protocol GET of the dataset)."""
-        req = urllib.request.Request(self.store, headers={"Accept": "application/n-quads"})
-        with LOCAL_ONLY.open(req, timeout=30) as resp:
-            return resp.read()
-
-
-def start_oxigraph(location: Path, read_only: bool = False, attempts: int = 5) -> OxigraphServer:
-    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process.
-
-    The server dies with the test process even when that is killed (SIGKILL leaves no chance to stop it).
-    """
-    for _ in range(attempts):  # a free port can be taken between choosing and binding it
-        port = free_port()
-        command = [str(OXIGRAPH), "serve-read-only" if read_only else "serve", "--location", str(location),
-                   "--bind", f"127.0.0.1:{port}"]
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, preexec_fn=die_with_parent())
-        try:
-            wait_for_port(port, process)
-        except RuntimeError:
-            stop_process(process)
-            continue
-        return OxigraphServer(process, port, location)
-    raise RuntimeError("could not start the Oxigraph server")
-
-
-@pytest.fixture
-def oxigraph_server(tmp_path_factory) -> OxigraphServer:
-    """A real, empty, read-write Oxigraph server on a free port of 127.0.0.1, stopped by its pid afterwards."""
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
-    try:
-        yield server
-    finally:
-        stop_process(server.process)
-
-
 # ----------------------------------------------------------------------------- a scripted HTTP server
 
 import hashlib  # noqa: E402
@@ -367,3 +247,123 @@ class _ScriptedHandler(http.server.BaseHTTPRequestHandler):
         ha2 = md5(f"{self.command}:{fields['uri']}")
         expected = md5(f"{ha1}:{fields['nonce']}:{fields['nc']}:{fields['cnonce']}:{fields['qop']}:{ha2}")
         return fields["username"] == user and fields["response"] == expected
+
+
+# ----------------------------------------------------------------------------- a real Oxigraph server
+
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+LOCAL_ONLY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop one process we started, by its id: SIGTERM, then SIGKILL."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@dataclass
+class OxigraphServer:
+    """A running `oxigraph serve` on 127.0.0.1 with its own store folder."""
+
+    process: subprocess.Popen
+    port: int
+    location: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def store(self) -> str:
+        return self.url + "/store"
+
+    @property
+    def update(self) -> str:
+        return self.url + "/update"
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        """Run a SELECT over HTTP (SPARQL 1.1 Protocol) and return plain {var: value} rows."""
+        req = urllib.request.Request(self.url + "/query", data=query.encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/sparql-query",
+                                              "Accept": "application/sparql-results+json"})
+        with LOCAL_ONLY.open(req, timeout=30) as resp:
+            doc = json.load(resp)
+        return [{k: v["value"] for k, v in row.items()} for row in doc["results"]["bindings"]]
+
+    def counts(self) -> dict[str, int]:
+        """Triples per graph ('' for the default graph)."""
+        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } "
+                           "GROUP BY ?g")
+        return {row.get("g", ""): int(row["n"]) for row in rows}
+
+    def nquads(self) -> bytes:
+        """The whole dataset as N-Quads (Graph Store Protocol GET of the dataset)."""
+        req = urllib.request.Request(self.store, headers={"Accept": "application/n-quads"})
+        with LOCAL_ONLY.open(req, timeout=30) as resp:
+            return resp.read()
+
+
+def start_oxigraph(location: Path, read_only: bool = False, attempts: int = 5) -> OxigraphServer:
+    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process.
+
+    The server dies with the test process even when that is killed (SIGKILL leaves no chance to stop it).
+    """
+    for _ in range(attempts):  # a free port can be taken between choosing and binding it
+        port = free_port()
+        command = [str(OXIGRAPH), "serve-read-only" if read_only else "serve", "--location", str(location),
+                   "--bind", f"127.0.0.1:{port}"]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, preexec_fn=die_with_parent())
+        try:
+            wait_for_port(port, process)
+        except RuntimeError:
+            stop_process(process)
+            continue
+        return OxigraphServer(process, port, location)
+    raise RuntimeError("could not start the Oxigraph server")
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path_factory) -> OxigraphServer:
+    """A real, empty, read-write Oxigraph server on a free port of 127.0.0.1, stopped by its pid afterwards."""
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
+    try:
+        yield server
+    finally:
+        stop_process(server.process)

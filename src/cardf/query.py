@@ -46,7 +46,7 @@ from pathlib import Path
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat,
                         Store, Triple, Variable, parse, parse_query_results)
 
-from . import rdfio, remote
+from . import remote
 from .errors import CardfError, ExternalError, InputError, Problem, UsageError
 from .iris import RDFS, SKOS, XSD, Minter
 
@@ -616,7 +616,9 @@ class EndpointTarget:
                        "text/turtle": RdfFormat.TURTLE, "application/rdf+xml": RdfFormat.RDF_XML}
             if kind not in formats:
                 raise self.endpoint.fail(f"the answer is in {self.endpoint.said(kind)}, which cardf does not read")
-            refused = rdfio.hazard(body, formats[kind])
+            from .rdfio import hazard
+
+            refused = hazard(body, formats[kind])
             if refused:
                 raise self.endpoint.fail(f"the answer is refused: it {refused}")
             try:
@@ -632,7 +634,9 @@ class EndpointTarget:
                    "text/tab-separated-values": QueryResultsFormat.TSV}
         if kind not in formats:
             raise self.endpoint.fail(f"the answer is in {self.endpoint.said(kind)}, which cardf does not read")
-        refused = rdfio.hazard(body, formats[kind])
+        from .rdfio import hazard
+
+        refused = hazard(body, formats[kind])
         if refused:
             raise self.endpoint.fail(f"the answer is refused: it {refused}")
         try:
