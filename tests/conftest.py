@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cardf.cli import main
+from cardf.serve import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -89,6 +90,165 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
+# ----------------------------------------------------------------------------- a scripted HTTP server
+
+import hashlib  # noqa: E402
+import http.server  # noqa: E402
+import re  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+
+class Scripted(http.server.ThreadingHTTPServer):
+    """A real HTTP server on 127.0.0.1 that answers from a script, for the failures real stores do not make on demand.
+
+    Each request takes the next action of `script` (or, given a function, what it returns
+    for the request): a status; "reset" (close without answering or applying); ("slow", s);
+    ("redirect", location); ("drip", seconds) (the answer, status line included, one byte at
+    a time); ("raw", bytes) (written as the answer, then the connection closed);
+    ("echo", status, make) (a body, or (body, headers, reason), made from the request);
+    and, with an `upstream` store to forward to: "forward", "lose" (forwarded, applied, the
+    answer never sent) and "twice" (forwarded twice). Past the end of the script it answers
+    204, or forwards. With `digest`, it checks HTTP digest credentials first; every request
+    is recorded, with what became of it.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, script=(), digest: tuple[str, str] | None = None, echo_auth: bool = False,
+                 upstream: str | None = None):
+        super().__init__(("127.0.0.1", 0), _ScriptedHandler)
+        self.plan: Callable[[dict], object] | None = script if callable(script) else None
+        self.script = [] if callable(script) else list(script)
+        self.digest, self.echo_auth, self.upstream = digest, echo_auth, upstream
+        self.requests: list[dict] = []
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return self.base + "/store"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()
+
+    def next_action(self, request: dict):
+        if self.plan is not None:
+            action = self.plan(request)
+            if action is not None:
+                return action
+        elif self.script:
+            return self.script.pop(0)
+        return "forward" if self.upstream else 204
+
+
+class _ScriptedHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_PUT(self):
+        server: Scripted = self.server
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        request = {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body,
+                   "index": len(server.requests)}
+        server.requests.append(request)
+        if server.digest and not self._digest_ok(*server.digest):
+            return self._answer(401, b"", {"WWW-Authenticate": 'Digest realm="cardf-test", nonce="n0nce", '
+                                                               'qop="auth", algorithm=MD5'})
+        action = server.next_action(request)
+        request["action"] = action if isinstance(action, (int, str)) else action[0]
+        if action == "reset":
+            return self._close()
+        if action in ("forward", "lose", "twice"):
+            status, kind, answer = self._forward(request)
+            if action == "twice":
+                status, kind, answer = self._forward(request)
+            if action == "lose":
+                return self._close()
+            return self._answer(status, answer, {"Content-Type": kind} if kind else {})
+        if isinstance(action, tuple) and action[0] == "slow":
+            time.sleep(action[1])
+            action = 204
+        if isinstance(action, tuple) and action[0] == "redirect":
+            return self._answer(301, b"", {"Location": action[1]})
+        if isinstance(action, tuple) and action[0] == "raw":
+            self.wfile.write(action[1])
+            return self._close()
+        if isinstance(action, tuple) and action[0] == "drip":
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + b"x" * 40:
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return None
+                time.sleep(action[1])
+            return None
+        if isinstance(action, tuple) and action[0] == "echo":
+            made = action[2](request)
+            text, headers, reason = made if isinstance(made, tuple) else (made, {}, None)
+            return self._answer(action[1], text.encode("utf-8"), headers, reason)
+        text = b""
+        if server.echo_auth:
+            text = f"rejected Authorization: {self.headers.get('Authorization')}".encode()
+        elif action >= 400:
+            text = b"scripted failure"
+        self._answer(action, text, {"Retry-After": "0"} if action in (502, 503) else {})
+
+    do_POST = do_PUT
+
+    def _forward(self, request: dict) -> tuple[int, str, bytes]:
+        """Send the request on to the real store; its status, media type and body."""
+        headers = {k: v for k, v in request["headers"].items() if k.lower() in ("content-type", "accept")}
+        upstream = urllib.request.Request(self.server.upstream + request["path"], data=request["body"],
+                                          method=request["method"], headers=headers)
+        try:
+            with LOCAL_ONLY.open(upstream, timeout=30) as resp:
+                return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+    def _close(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str], reason: str | None = None):
+        self.send_response(status, reason)
+        if not any(k.lower() == "content-type" for k in headers):
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass
+
+    def _digest_ok(self, user: str, password: str) -> bool:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Digest "):
+            return False
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', header[len("Digest "):]))
+        md5 = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
+        ha1 = md5(f"{fields['username']}:cardf-test:{password}")
+        ha2 = md5(f"{self.command}:{fields['uri']}")
+        expected = md5(f"{ha1}:{fields['nonce']}:{fields['nc']}:{fields['cnonce']}:{fields['qop']}:{ha2}")
+        return fields["username"] == user and fields["response"] == expected
+
+
 # ----------------------------------------------------------------------------- a real Oxigraph server
 
 import json  # noqa: E402
@@ -98,6 +258,7 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
@@ -179,13 +340,16 @@ class OxigraphServer:
 
 
 def start_oxigraph(location: Path, read_only: bool = False, attempts: int = 5) -> OxigraphServer:
-    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process."""
+    """Start `oxigraph serve` (or serve-read-only) on a free port; the caller stops it with stop_process.
+
+    The server dies with the test process even when that is killed (SIGKILL leaves no chance to stop it).
+    """
     for _ in range(attempts):  # a free port can be taken between choosing and binding it
         port = free_port()
         command = [str(OXIGRAPH), "serve-read-only" if read_only else "serve", "--location", str(location),
                    "--bind", f"127.0.0.1:{port}"]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=subprocess.DEVNULL, preexec_fn=die_with_parent())
         try:
             wait_for_port(port, process)
         except RuntimeError:

@@ -135,8 +135,9 @@ RDF_CASES = {
     "remote-context.jsonld": "remote-context.jsonld: uses a remote JSON-LD @context; cardf never fetches remote "
                              "contexts (they can change or leak what you read). Inline the context in the file and "
                              "try again",
-    "external-entity.rdf": "external-entity.rdf: declares an external XML entity; cardf never resolves external "
-                           "entities, so the file is refused",
+    "external-entity.rdf": "external-entity.rdf:2:21: declares an XML entity (<!ENTITY …>); cardf never expands or "
+                           "fetches XML entities, which can blow a few lines up to gigabytes: write the values out "
+                           "in full",
     "unknown-extension.data": "unknown-extension.data: cannot tell the RDF format from the extension `.data`; use one "
                               "of .json, .json-ld, .jsonld, .n3, .nq, .nquads, .nt, .ntriples, .owl, .rdf, .trig, "
                               ".ttl, .turtle, .xml or pass --input-format (jsonld, n3, nquads, ntriples, rdfxml, trig, "

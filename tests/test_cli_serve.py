@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
+from cardf.serve import die_with_parent
 from cardf.store import write_store
 from conftest import LOCAL_ONLY, free_port, run, wait_for_port
 
@@ -72,7 +73,13 @@ def start_serve(store: Path, *extra: str, ignore_sigint: bool = False) -> Servin
     # as `nohup … &` when asked; otherwise SIGINT as in a terminal, even when pytest itself was started in the
     # background (a non-interactive shell's `cmd &` ignores SIGINT, and children inherit that)
     disposition = signal.SIG_IGN if ignore_sigint else signal.SIG_DFL
-    ignore = lambda: signal.signal(signal.SIGINT, disposition)  # noqa: E731
+    arm = die_with_parent()  # and cardf dies with the test run, however that ends
+
+    def ignore():
+        signal.signal(signal.SIGINT, disposition)
+        if arm:
+            arm()
+
     process = subprocess.Popen([sys.executable, "-m", "cardf", "serve", "--store", str(store), "--port", str(port),
                                 *extra], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=ignore)
@@ -279,3 +286,43 @@ def test_a_server_that_dies_is_an_external_failure(served):
     out, err = served.process.communicate(timeout=20)
     assert served.process.returncode == 3
     assert err.decode() == "Error: the Oxigraph server stopped by itself (killed by signal 9)\n"
+
+
+# ----------------------------------------------------------------------------- the store it holds, and its end
+
+def test_a_load_into_the_served_store_is_refused(served, tmp_path):
+    """Oxigraph's own lock lets a writer in beside a read-only server, which would go on answering from old data."""
+    store = Path(_store_arg(served))
+    extra = tmp_path / "extra.nt"
+    extra.write_text('<http://example.org/y> <http://example.org/name> "Y" .\n', encoding="utf-8")
+    result = run("load", extra, "--store", store)
+    assert (result.exit_code, result.output) == (
+        3, f"Error: {store}: the store is in use by another process (`cardf serve`?); stop it, then load again\n")
+    assert served.count() == 2
+    served.process.send_signal(signal.SIGINT)
+    served.process.wait(timeout=20)
+    assert run("load", extra, "--store", store).exit_code == 0  # the lock went with the server
+
+
+def test_serve_refuses_a_store_that_a_load_is_writing(tmp_path):
+    from cardf.store import holding
+
+    write_store(tmp_path / "store", QUADS)
+    with holding(tmp_path / "store", writer=True):
+        result = run("serve", "--store", tmp_path / "store", "--port", free_port())
+    assert (result.exit_code, result.output) == (
+        3, f"Error: {tmp_path / 'store'}: the store is being written by another process (`cardf load`?); serve it "
+           "once that is done\n")
+
+
+def test_the_server_dies_with_cardf_even_when_cardf_is_killed(served):
+    """SIGKILL leaves cardf no chance to stop its child: the kernel does it (PR_SET_PDEATHSIG)."""
+    assert alive(served.server_pid)
+    os.kill(served.process.pid, signal.SIGKILL)
+    served.process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while alive(served.server_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(served.server_pid)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", served.port), timeout=1).close()

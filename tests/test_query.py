@@ -400,7 +400,7 @@ def test_refused_credentials_are_reported_without_them(recorder, monkeypatch):
         _Recorder.reply = (200, "application/sparql-results+json",
                            b'{"head":{"vars":["x"]},"results":{"bindings":[]}}')
     assert str(info.value) == (f"{recorder}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN; "
-                               "the server says: Authorization: *** is wrong)")
+                               "the server says: Authorization: Bearer *** is wrong)")
 
 
 def test_a_query_the_endpoint_cannot_read_is_bad_input(recorder, monkeypatch):

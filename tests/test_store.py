@@ -129,8 +129,8 @@ def test_load_store_names_a_store_in_use(tmp_path):
         load_store(tmp_path / "store", plan(QUADS))
     del holder
     assert err.value.exit_code == 3
-    assert err.value.lines() == [f"{tmp_path / 'store'}: cannot open the store: it is in use by another process "
-                                 "(a running `oxigraph serve`?)"]
+    assert err.value.lines() == [f"{tmp_path / 'store'}: the store is in use by another process (`cardf serve`?); "
+                                 "stop it, then load again"]
 
 
 def test_load_store_refuses_a_file(tmp_path):
@@ -150,6 +150,18 @@ def test_load_failed_lists_what_was_loaded_and_what_was_not():
         f"not loaded: <{EX}g2> (failed), <{EX}g3>, <{EX}g4>, <{EX}g5>, <{EX}g6>, <{EX}g7>, … and 1 more",
     ]
     assert LoadFailed("x: boom", [], graphs).lines() == ["x: boom; nothing was loaded"]
+
+
+@pytest.mark.parametrize("state, lines", [
+    ("unknown", ["x: lost; 0 of 3 graph(s) were loaded before the failure", "loaded: none",
+                 f"perhaps loaded: <{EX}g0> (its answer was lost; load again)", f"not loaded: <{EX}g1>, <{EX}g2>"]),
+    ("partial", ["x: lost; 0 of 3 graph(s) were loaded before the failure", "loaded: none",
+                 f"partly loaded: <{EX}g0> (load again)", f"not loaded: <{EX}g1>, <{EX}g2>"]),
+])
+def test_load_failed_never_says_nothing_was_loaded_when_that_is_not_known(state, lines):
+    graphs = [GraphData(NamedNode(f"{EX}g{i}"), []) for i in range(3)]
+    assert LoadFailed("x: lost", [], graphs, state).lines() == lines
+    assert LoadFailed("x: lost", graphs[:2], graphs[2:], state).lines()[-1].startswith("p")
 
 
 # ----------------------------------------------------------------------------- credentials and URLs
@@ -235,20 +247,32 @@ def test_update_requests_drop_then_insert_and_parse_as_sparql():
     graph = GraphData(A, [t("a", "p", 'say "hi"\nthen go'), t("a", "p", Literal("4100000000", datatype=NamedNode(
         "http://www.w3.org/2001/XMLSchema#decimal"))), t("a", "label", Literal("Россия", language="ru"))])
     requests = list(update_requests(graph, batch=2))
-    assert [count for _, count in requests] == [2, 1]
-    assert requests[0][0].startswith(f"DROP SILENT GRAPH <{A.value}> ;\nINSERT DATA {{ GRAPH <{A.value}> {{\n")
-    assert requests[1][0].startswith(f"INSERT DATA {{ GRAPH <{A.value}> {{\n")
+    assert [(r.triples, r.repeatable) for r in requests] == [(2, True), (1, True)]
+    assert requests[0].text.startswith(f"DROP SILENT GRAPH <{A.value}> ;\nINSERT DATA {{ GRAPH <{A.value}> {{\n")
+    assert requests[1].text.startswith(f"INSERT DATA {{ GRAPH <{A.value}> {{\n")
     store = Store()
     store.add(Quad(*t("old", "p", "stale"), A))
-    for text, _ in requests:
-        store.update(text)
+    for r in requests:
+        store.update(r.text)
     assert {q.triple for q in store} == set(graph.triples)
 
 
 def test_update_requests_for_the_default_graph_and_an_empty_graph():
     (only,) = update_requests(GraphData(DefaultGraph(), [t("a", "p", "1")]))
-    assert only == (f'DROP SILENT DEFAULT ;\nINSERT DATA {{\n<{EX}a> <{EX}p> "1" .\n}}', 1)
-    assert list(update_requests(GraphData(A, []))) == [(f"DROP SILENT GRAPH <{A.value}>", 0)]
+    assert only == (f'DROP SILENT DEFAULT ;\nINSERT DATA {{\n<{EX}a> <{EX}p> "1" .\n}}', 1, True)
+    assert list(update_requests(GraphData(A, []))) == [(f"DROP SILENT GRAPH <{A.value}>", 0, True)]
+
+
+def test_only_later_requests_with_blank_nodes_may_not_be_repeated():
+    """Each request's blank nodes are new nodes: a second INSERT DATA of them adds a second copy."""
+    b = BlankNode("b")
+    triples = [t("a", "p", b), t(b, "q", "1"), t("c", "p", "2"), t("d", "p", BlankNode("e"))]
+    requests = list(update_requests(GraphData(A, triples), batch=1))
+    assert [(r.triples, r.repeatable) for r in requests] == [(2, True), (1, True), (1, False)]
+    store = Store()
+    for r in requests + requests[2:]:
+        store.update(r.text)
+    assert len(store) == len(triples) + 1  # the repeated last request made a second blank node
 
 
 def test_serialized_turtle_body_round_trips():

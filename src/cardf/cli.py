@@ -469,9 +469,10 @@ class _LoadProgress(_RateBar):
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
               help="How CARDF_USER/CARDF_PASSWORD are sent (CARDF_TOKEN is always a bearer token).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              help="Seconds to wait for each answer.")
+              help="Seconds one request may take in all, from connecting to the end of its answer.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-              help="Extra attempts after a 429/502/503/504 answer or a dropped connection, with backoff.")
+              help="Extra attempts after a 429/502/503/504 answer or a dropped connection, with backoff "
+                   "(a request that must not be applied twice is not repeated: its graph starts again).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Triples per request with --update-endpoint.")
 @common

@@ -555,11 +555,16 @@ class EndpointTarget:
             formats = {"application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
                        "text/turtle": RdfFormat.TURTLE, "application/rdf+xml": RdfFormat.RDF_XML}
             if kind not in formats:
-                raise self.endpoint.fail(f"the answer is in {kind}, which cardf does not read")
+                raise self.endpoint.fail(f"the answer is in {self.endpoint.said(kind)}, which cardf does not read")
+            from .rdfio import hazard
+
+            refused = hazard(body, formats[kind])
+            if refused:
+                raise self.endpoint.fail(f"the answer is refused: it {refused}")
             try:
                 triples = [q.triple for q in parse(body, format=formats[kind])]
             except SyntaxError as exc:
-                raise self.endpoint.fail(f"the answer cannot be read: {exc}") from None
+                raise self.endpoint.fail(f"the answer cannot be read: {self.endpoint.said(str(exc))}") from None
             return Answer("GRAPH", triples=triples, seconds=time.perf_counter() - started)
         kind, body = self.post(text, "application/sparql-results+json, application/sparql-results+xml;q=0.8, "
                                      "text/tab-separated-values;q=0.5")
@@ -568,11 +573,16 @@ class EndpointTarget:
                    "application/sparql-results+xml": QueryResultsFormat.XML,
                    "text/tab-separated-values": QueryResultsFormat.TSV}
         if kind not in formats:
-            raise self.endpoint.fail(f"the answer is in {kind}, which cardf does not read")
+            raise self.endpoint.fail(f"the answer is in {self.endpoint.said(kind)}, which cardf does not read")
+        from .rdfio import hazard
+
+        refused = hazard(body, formats[kind])
+        if refused:
+            raise self.endpoint.fail(f"the answer is refused: it {refused}")
         try:
             return answer_of(parse_query_results(body, formats[kind]), time.perf_counter() - started)
         except SyntaxError as exc:
-            raise self.endpoint.fail(f"the results cannot be read: {exc}") from None
+            raise self.endpoint.fail(f"the results cannot be read: {self.endpoint.said(str(exc))}") from None
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         found: dict[str, tuple] = {}

@@ -3,12 +3,17 @@
 cardf runs no HTTP server of its own: it launches `oxigraph serve-read-only` (the PyPI
 package `oxigraph`, a dependency) on the store and stays in the foreground as its parent,
 so that Ctrl-C (or SIGTERM) stops the server cleanly and never leaves it running behind.
+On Linux the server is also told to die with cardf (PR_SET_PDEATHSIG), for the signals
+cardf cannot catch (SIGKILL). While it serves, it holds a shared lock on the store folder,
+so that `cardf load --store` refuses to write under it (see `store.lock_store`).
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
 import errno
+import os
 import shutil
 import signal
 import socket
@@ -21,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExternalError, InputError, Problem
+from .store import lock_store, unlock_store
 
 STARTUP_SECONDS = 20.0
 STOP_SECONDS = 5.0
 POLL_SECONDS = 0.05
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -137,13 +144,16 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
         command.append("--union-default-graph")
     if timeout:
         command += ["--timeout-s", str(timeout)]
+    lock = lock_store(store, writer=False)  # released below; the server inherits it
     previous = _trap_stop_signals()
     process = None
     try:
         try:
             # Its own session: the terminal's Ctrl-C reaches cardf only, and cardf decides how the server stops.
+            # The server inherits the store's lock, and holds it for as long as it lives.
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+                                       stderr=subprocess.STDOUT, start_new_session=True,
+                                       pass_fds=(lock,) if lock is not None else (), preexec_fn=die_with_parent())
         except OSError as exc:
             raise ExternalError(f"cannot start the Oxigraph server {binary}: {exc.strerror or exc}") from None
         output = _Output(process.stdout, echo)
@@ -168,6 +178,7 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
             _stop(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        unlock_store(lock)
 
 
 def _private_port() -> int:
@@ -236,3 +247,23 @@ def _stop(process: subprocess.Popen) -> int:
             continue
     process.wait()
     return 0
+
+
+def die_with_parent(parent: int | None = None) -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child get SIGKILL when its parent dies, on Linux; None elsewhere.
+
+    Without it, a SIGKILL of cardf (which no handler can catch) leaves the server running,
+    bound to the port and holding the store. `parent` is the pid the child must still have
+    once the request is made; if the parent died before, the child ends itself.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid() if parent is None else parent
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm

@@ -8,10 +8,17 @@ stores in `remote.py`.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not on this system: stores go unguarded
+    fcntl = None
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
@@ -44,35 +51,45 @@ class LoadResult:
     graphs: int
     triples: int
     seconds: float
+    checked: str | None = None  # how the store's triple counts were read back, or why they were not
 
     @property
     def rate(self) -> float:
         return self.triples / self.seconds if self.seconds > 0 else float(self.triples)
 
     def summary(self) -> str:
+        checked = f"; {self.checked}" if self.checked else ""
         return (f"Loaded {self.triples:,} triples in {self.graphs:,} graph(s) into {self.target} "
-                f"in {self.seconds:.2f} s ({self.rate:,.0f} triples/s).")
+                f"in {self.seconds:.2f} s ({self.rate:,.0f} triples/s){checked}.")
 
 
 class LoadFailed(ExternalError):
-    """A load that stopped part-way: says which graphs made it and which did not."""
+    """A load that stopped part-way: says which graphs made it, which did not, and the one in between.
+
+    `state` is what became of the first pending graph: "failed" (the store says it applied
+    nothing), "partial" (some of its requests were applied) or "unknown" (its answer was lost,
+    so it may or may not have been applied). "nothing was loaded" is said only when that is known.
+    """
 
     event = "the failure"
+    STATES = {"partial": "partly loaded: {} (load again)",
+              "unknown": "perhaps loaded: {} (its answer was lost; load again)"}
 
-    def __init__(self, message: str, loaded: list[GraphData], pending: list[GraphData], partial: bool = False):
+    def __init__(self, message: str, loaded: list[GraphData], pending: list[GraphData], state: str = "failed"):
         super().__init__(message)
-        self.loaded, self.pending, self.partial = list(loaded), list(pending), partial
+        self.loaded, self.pending, self.state = list(loaded), list(pending), state
 
     def lines(self, limit: int = 50) -> list[str]:
         head = str(self)
-        if not self.loaded and not self.partial:
+        if not self.loaded and self.state == "failed":
             return [f"{head}; nothing was loaded"]
         total = len(self.loaded) + len(self.pending)
         first, rest = self.pending[0], self.pending[1:]
-        state = "may be partly loaded; load again" if self.partial else "failed"
-        return [f"{head}; {len(self.loaded)} of {total} graph(s) were loaded before {self.event}",
-                f"loaded: {_names(self.loaded)}" if self.loaded else "loaded: none",
-                f"not loaded: {first.label} ({state}){', ' + _names(rest) if rest else ''}"]
+        lines = [f"{head}; {len(self.loaded)} of {total} graph(s) were loaded before {self.event}",
+                 f"loaded: {_names(self.loaded)}" if self.loaded else "loaded: none"]
+        if self.state == "failed":
+            return lines + [f"not loaded: {first.label} (failed){', ' + _names(rest) if rest else ''}"]
+        return lines + [self.STATES[self.state].format(first.label)] + ([f"not loaded: {_names(rest)}"] if rest else [])
 
 
 class LoadInterrupted(LoadFailed):
@@ -158,24 +175,75 @@ def total_triples(graphs: list[GraphData]) -> int:
     return sum(len(g.triples) for g in graphs)
 
 
+IN_USE = "the store is in use by another process (`cardf serve`?); stop it, then load again"
+BEING_WRITTEN = "the store is being written by another process (`cardf load`?); serve it once that is done"
+
+
+def lock_store(path: Path, writer: bool) -> int | None:
+    """Lock the store folder for writing (exclusive) or serving (shared); the descriptor, to pass on or unlock.
+
+    Oxigraph locks a store only against other writers: a load into a store that
+    `oxigraph serve-read-only` has open succeeds, and the server goes on answering from what
+    it read at its start. This lock, on the folder itself (nothing is written into the
+    store), closes that gap. The descriptor can be handed to a child process (the server),
+    which then holds the lock as long as it lives. None where there are no such locks.
+    """
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise ExternalError(problems=[Problem(f"cannot open the store: {exc.strerror}", path)]) from None
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if writer else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ExternalError(problems=[Problem(IN_USE if writer else BEING_WRITTEN, path)]) from None
+    except OSError:  # a file system without locks: go on unguarded, as before
+        pass
+    return fd
+
+
+def unlock_store(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+@contextmanager
+def holding(path: Path, writer: bool) -> Iterator[int | None]:
+    """`lock_store` for the length of a `with` block."""
+    fd = lock_store(path, writer)
+    try:
+        yield fd
+    finally:
+        unlock_store(fd)
+
+
 def load_store(path: Path, graphs: list[GraphData], progress: Progress | None = None) -> LoadResult:
     """Replace each graph in the embedded store at `path` (created when missing).
 
     An empty store is filled by Oxigraph's bulk loader (about twice as fast, not
     transactional: rerun the load after a failure). Otherwise each graph is cleared, then
     filled in one transaction; a failure between the two leaves that graph empty until the
-    load is run again.
+    load is run again. A store that another process has open is refused (exit 3).
     """
-    started = time.perf_counter()
     if path.exists() and not path.is_dir():
         raise UsageError(problems=[Problem("exists and is not a folder; --store needs a store folder", path)])
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExternalError(problems=[Problem(f"cannot create the store: {exc.strerror}", path)]) from None
+    with holding(path, writer=True):
+        return _load_store(path, graphs, progress)
+
+
+def _load_store(path: Path, graphs: list[GraphData], progress: Progress | None) -> LoadResult:
+    started = time.perf_counter()
+    try:
         store = Store(str(path))
     except OSError as exc:
-        why = "it is in use by another process (a running `oxigraph serve`?)" if "lock" in str(exc).lower() \
-            else str(exc)
-        raise ExternalError(problems=[Problem(f"cannot open the store: {why}", path)]) from None
+        why = IN_USE if "lock" in str(exc).lower() else f"cannot open the store: {exc}"
+        raise ExternalError(problems=[Problem(why, path)]) from None
     loaded: list[GraphData] = []
 
     def quads(g: GraphData):
@@ -194,9 +262,9 @@ def load_store(path: Path, graphs: list[GraphData], progress: Progress | None = 
         store.flush()
     except OSError as exc:
         pending = graphs[len(loaded):]
-        raise LoadFailed(f"{path}: cannot write the store: {exc}", loaded, pending, partial=True) from None
+        raise LoadFailed(f"{path}: cannot write the store: {exc}", loaded, pending, "partial") from None
     except KeyboardInterrupt:
-        raise LoadInterrupted(f"{path}: interrupted", loaded, graphs[len(loaded):], partial=True) from None
+        raise LoadInterrupted(f"{path}: interrupted", loaded, graphs[len(loaded):], "partial") from None
     finally:
         del store
     return LoadResult(str(path), len(graphs), total_triples(graphs), time.perf_counter() - started)
