@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store, Triple, parse, RdfFormat
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store, Triple, parse, RdfFormat
 
 from cardf import shacl
 from cardf.shacl import compile as fastshacl_compile
