@@ -274,7 +274,7 @@ def test_a_source_folder_or_file_that_cannot_be_read_is_an_input_problem(tmp_pat
 
 
 def test_a_link_that_loops_after_a_cached_build_is_named_and_the_build_kept(tmp_path):
-    from test_build_cache import generate
+    from test_build import generate
 
     data = generate(tmp_path / "data", 25)  # enough articles for the next build to start from this one
     out = tmp_path / "dist"

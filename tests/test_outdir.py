@@ -43,8 +43,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """The files of a build but the store's database files (which differ from build to build)."""
-    return {rel: data for rel, data in snapshot(folder).items() if not rel.startswith("store/")}
+    """The files of a build but the store's database files and the cache (which differ from build to build:
+    the cache records the files' times), and the marker (which lists the cache's digests)."""
+    return {rel: data for rel, data in snapshot(folder).items()
+            if not rel.startswith(("store/", ".cache/")) and rel != MARKER}
 
 
 def leftovers(out: Path) -> list[str]:

@@ -121,7 +121,7 @@ def search(schemes: list[Scheme], words: list[str]) -> list[Scheme]:
 
 def render(schemes: list[Scheme], fmt: str, overview: bool) -> str:
     """An overview of the schemes (no SCHEME, no search), or their codes."""
-    from ..query import markdown, table
+    from ..render import markdown, table
 
     if fmt == "json":
         return json.dumps([asdict(s) if not overview else {k: v for k, v in asdict(s).items() if k != "concepts"}
