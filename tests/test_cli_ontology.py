@@ -25,7 +25,7 @@ def project(tmp_path, check=None):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
     return ["--ontology", root / "ontology", "--shapes", root / "shapes", "--queries", root / "queries",
-            "--data", root / "data.ttl"]
+            "--input", root / "data.ttl"]
 
 
 @pytest.mark.parametrize("command", [["ontology", "report"], ["ontology", "docs"], ["stats"], ["diff"]])
@@ -107,9 +107,9 @@ def test_docs_command_writes_the_site(tmp_path):
                              "(diagram drawn by graphviz-pure)\n")
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "instances in the data" not in page
-    conflict = run("ontology", "docs", "--out", out, "--no-examples", "--data", GOOD / "data.ttl")
+    conflict = run("ontology", "docs", "--out", out, "--no-examples", "--input", GOOD / "data.ttl")
     assert conflict.exit_code == 2
-    assert conflict.stderr == "Error: --no-examples and --data do not go together; choose one\n"
+    assert conflict.stderr == "Error: --no-examples and --data (or --input) do not go together; choose one\n"
 
 
 def test_readme_names_every_check():

@@ -67,7 +67,7 @@ def test_each_named_query_gives_the_articles_answer(name, store):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_same_answer_from_the_turtle_file(name, store, dist):
-    assert answer_on(name, "--data", str(dist / "cardf.ttl")) == answer_on(name, "--store", store)
+    assert answer_on(name, "--input", str(dist / "cardf.ttl")) == answer_on(name, "--store", store)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -248,7 +248,7 @@ def test_an_undeclared_prefix_is_named(store):
     (["describe-entity", "--format", "csv"],
      "--format csv is for SELECT and ASK queries; a CONSTRUCT query writes ttl, nt, jsonld"),
     (["visits", "-e", "ASK {}"], "give either a query NAME or FILE or -e QUERY, not both"),
-    (["visits", "--store", "x", "--data", "y.ttl"], "give one of --store, --data or --endpoint, not --store and --data"),
+    (["visits", "--store", "x", "--input", "y.ttl"], "give one of --store, --input or --endpoint, not --store and --input"),
     (["--list", "--show", "visits"], "--list and --show take no query and do not go together"),
     (["visits", "--endpoint", "ftp://example.org/sparql"],
      "--endpoint: expected an http:// or https:// URL, got 'ftp://example.org/sparql'"),
@@ -267,7 +267,7 @@ def test_a_missing_store_says_to_build_first(tmp_path):
 def test_an_unreadable_data_file_is_located(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n", encoding="utf-8")
-    result = ask("visits", "--data", bad)
+    result = ask("visits", "--input", bad)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {bad}:1:")
 
@@ -304,10 +304,10 @@ def test_from_counts_only_the_graphs_it_names_in_the_store(store, dist):
 def test_from_counts_only_the_graphs_it_names_in_data_files(tmp_path):
     trig = tmp_path / "two.trig"
     trig.write_text("<http://e/a> { <http://e/s> <http://e/p> 1 , 2 . }\n<http://e/b> { <http://e/s> <http://e/p> 3 . }\n")
-    assert count("--data", trig) == 3
-    assert count("--data", trig, dataset="FROM <http://e/a>") == 2
-    assert count("--data", trig, dataset="FROM <http://e/a> FROM <http://e/b>") == 3
-    with_prefix = run("query", "-e", "PREFIX e: <http://e/> " + COUNT.format(dataset="FROM e:b"), "--data", trig,
+    assert count("--input", trig) == 3
+    assert count("--input", trig, dataset="FROM <http://e/a>") == 2
+    assert count("--input", trig, dataset="FROM <http://e/a> FROM <http://e/b>") == 3
+    with_prefix = run("query", "-e", "PREFIX e: <http://e/> " + COUNT.format(dataset="FROM e:b"), "--input", trig,
                       "--format", "csv", "--no-headers")
     assert with_prefix.stdout_bytes == b"1\r\n"
 
@@ -317,10 +317,10 @@ def test_control_characters_in_values_are_shown_in_tables_and_kept_in_csv(tmp_pa
     data.write_text('<http://e/x> <http://www.w3.org/2000/01/rdf-schema#label> "\\u001B[31mred\\u001B[0m\\u0007"@en .\n'
                     '<http://e/x> <http://e/p> "plain" .\n')
     query = "SELECT ?x ?l WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    table = run("query", "-e", query, "--data", data)
+    table = run("query", "-e", query, "--input", data)
     shown = "\\u001b[31mred\\u001b[0m\\u0007"  # the label stands for the IRI in the first column too
     assert table.stdout == f"x{' ' * (len(shown) + 1)}l\n{'-' * len(shown)}  {'-' * len(shown)}\n{shown}  {shown}\n"
-    markdown = run("query", "-e", query, "--data", data, "--format", "markdown")
+    markdown = run("query", "-e", query, "--input", data, "--format", "markdown")
     assert "\x1b" not in markdown.stdout and "\\u001b[31mred" in markdown.stdout
-    csv = run("query", "-e", query, "--data", data, "--format", "csv")
+    csv = run("query", "-e", query, "--input", data, "--format", "csv")
     assert csv.stdout_bytes == b"x,l\r\nhttp://e/x,\x1b[31mred\x1b[0m\x07\r\n"
