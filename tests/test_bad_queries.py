@@ -13,7 +13,7 @@ import pytest
 from cardf import query as q
 from cardf.queryrun import LocalJob, run_local
 from cardf.results import Output
-from conftest import FIXTURES, run
+from conftest import FIXTURES, QUERIES, run
 
 BAD = FIXTURES / "bad-queries"
 DATA = BAD / "small.ttl"
@@ -84,8 +84,30 @@ def test_the_worker_refuses_service_on_its_own(counting_server):
 
 
 def test_a_contrived_query_cannot_hold_the_parser_past_the_deadline():
-    result = run("query", "-e", "SELECT * { FILTER(1" + " - 1" * 3000 + ") }", "--input", DATA, "--timeout", "2")
+    # the word in the comment makes the worker read the parse tree (a query without it needs no parse)
+    text = "SELECT * { FILTER(1" + " - 1" * 3000 + ") } # no SERVICE here"
+    result = run("query", "-e", text, "--input", DATA, "--timeout", "2")
     assert (result.exit_code, result.stderr) == (3, "Error: query timed out after 2 s\n")
+
+
+@pytest.mark.parametrize("text, sure", [
+    ("SELECT * { ?s ?p ?o }", True),
+    ("SELECT * { ?s ?p ?o } # a service", False),
+    ("SELECT * { ?s ?p \"Service\" }", False),
+    ("SELECT * { ?s ?p ?o \\u0053ERVICE <http://x/> { ?a ?b ?c } }", False),
+    ("SELECT * { ?s ?p ?o \u017fervice <http://x/> { ?a ?b ?c } }", False),  # long s: upper-cases to S
+    ("SELECT * { ?s ?p ?o servıce <http://x/> { ?a ?b ?c } }", False),  # dotless i: upper-cases to I
+])
+def test_only_a_query_without_the_word_in_any_spelling_skips_the_parse(text, sure):
+    from cardf.sparqltext import surely_no_service
+
+    assert surely_no_service(text) is sure
+
+
+def test_every_library_query_is_surely_free_of_service():
+    from cardf.sparqltext import surely_no_service
+
+    assert [p.name for p in sorted(QUERIES.glob("*.rq")) if not surely_no_service(p.read_text())] == []
 
 
 def test_service_is_refused_over_the_built_store_too(dist, counting_server, tmp_path):

@@ -244,7 +244,7 @@ def test_an_undeclared_prefix_is_named(store):
      "--param speaker=nope:x: unknown prefix `nope:`; write the IRI in full as <…>"),
     (["quotes-by-person", "--param", "speaker"], "--param 'speaker': write --param name=value"),
     (["visits", "--format", "ttl"],
-     "--format ttl is for CONSTRUCT and DESCRIBE queries; a SELECT query writes table, csv, tsv, json, markdown"),
+     "--format ttl is for CONSTRUCT and DESCRIBE queries; a SELECT query writes table, csv, tsv, json, markdown, records, ndjson"),
     (["describe-entity", "--format", "csv"],
      "--format csv is for SELECT and ASK queries; a CONSTRUCT query writes ttl, nt, jsonld"),
     (["visits", "-e", "ASK {}"], "give either a query NAME or FILE or -e QUERY, not both"),
@@ -261,7 +261,7 @@ def test_usage_mistakes_are_explained(args, message):
 def test_a_missing_store_says_to_build_first(tmp_path):
     result = ask("visits", "--store", tmp_path / "nowhere")
     assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path / 'nowhere'}: no store here; run `cardf build` "
-                                                    "first, or pass --store DIR, --data FILE or --endpoint URL\n")
+                                                    "first, or pass --store DIR, --input FILE or --endpoint URL\n")
 
 
 def test_an_unreadable_data_file_is_located(tmp_path):

@@ -185,12 +185,13 @@ class LocalTarget:
                 raise _syntax_error(_original_error(query) or exc, query) from None
             except RuntimeError as exc:
                 m = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", str(exc))
-                if m and m.group(1) in substituted and text != query.text:
+                if (m and m.group(1) in substituted and text != query.text
+                        and m.group(1) in sparqltext.outer_variables(query.text)):
                     del substituted[m.group(1)]  # not projected: the VALUES block binds it alone
                     continue
                 if m:
-                    raise UsageError(f"parameter ?{m.group(1)} cannot be bound here: the query neither projects it "
-                                     "nor has a WHERE group for cardf to bind it in") from None
+                    raise UsageError(f"parameter ?{m.group(1)} cannot be bound: the query neither selects it nor "
+                                     "uses it outside a sub-query, where cardf binds parameters") from None
                 raise ExternalError(f"the query failed: {exc}") from None
             except OSError as exc:
                 raise ExternalError(f"the query failed: {exc}") from None

@@ -191,6 +191,25 @@ def has_variable(text: str, name: str) -> bool:
     return any(t.kind == "var" and t.text[1:] == name for t in tokens(text))
 
 
+def outer_variables(text: str) -> set[str]:
+    """The variables the query uses outside its sub-SELECTs (where a VALUES block in its WHERE group reaches)."""
+    toks = tokens(text)
+    opened: list[bool] = []  # per open brace: does it open a sub-SELECT?
+    inside = 0
+    found = set()
+    for i, t in enumerate(toks):
+        if t.kind == "punct" and t.text == "{":
+            sub = i + 1 < len(toks) and toks[i + 1].keyword() == "SELECT"
+            opened.append(sub)
+            inside += sub
+        elif t.kind == "punct" and t.text == "}":
+            if opened:
+                inside -= opened.pop()
+        elif t.kind == "var" and not inside:
+            found.add(t.text[1:])
+    return found
+
+
 def where_brace(text: str) -> int | None:
     """Index of the `{` that opens the query's outermost WHERE group, or None when there is none.
 
