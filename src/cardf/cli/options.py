@@ -135,6 +135,9 @@ def common(fn):
             message, code = interruption(exc)
             click.echo(message, err=True)
             sys.exit(code)
+        except BrokenPipeError:  # the reader of stdout has gone (`| head`): it has what it wanted
+            quiet_stdout()
+            sys.exit(0)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: keep the traceback out of the user's way unless asked
@@ -145,6 +148,16 @@ def common(fn):
             sys.exit(70)
 
     return wrapper
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit after a broken pipe says nothing."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def base_option(fn):

@@ -70,7 +70,6 @@ def query(source, expression, list_queries, show, queries_dir, store_dir, input_
 
     Example: cardf query quotes-by-person --param speaker=vladimir-putin --lang ru
     """
-    import os
     import shutil
 
     from .. import query as q
@@ -110,16 +109,9 @@ def query(source, expression, list_queries, show, queries_dir, store_dir, input_
     output = Output(fmt, not no_headers, labels=(fmt or "table") in LABELLED_BY_DEFAULT if labels is None else labels,
                     prefixes=question.prefixes(), limit=q.TERMINAL_CELL if terminal else None,
                     fit=shutil.get_terminal_size().columns if terminal else None, lang=lang)
-    try:
-        outcome = execute(question, bindings, output, lambda data: click.echo(data, nl=False),
-                          store=store_dir or OUT_DIR / "store", files=files, input_format=input_format,
-                          endpoint=endpoint, timeout=timeout or None, allow_service=allow_service)
-    except BrokenPipeError:  # the reader of stdout has gone (`| head`): it has what it wanted
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        sys.exit(0)
+    outcome = execute(question, bindings, output, lambda data: click.echo(data, nl=False),
+                      store=store_dir or OUT_DIR / "store", files=files, input_format=input_format,
+                      endpoint=endpoint, timeout=timeout or None, allow_service=allow_service)
     for note in outcome.notes:
         say(f"Note: {note}", quiet)
     if outcome.form == "ASK":
