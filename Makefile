@@ -32,4 +32,4 @@ bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_eval.py
 
 clean:
-	rm -rf dist $(VENV) .pytest_cache
+	rm -rf out dist $(VENV) .pytest_cache
