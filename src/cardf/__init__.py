@@ -1,12 +1,13 @@
 """cardf: diplomacy news articles as validated, queryable linked data.
 
-The Python API (`cardf.build`, `cardf.open`, `cardf.validate`, `Build.query`, …) lives in
-cardf.api and is loaded on first use, so that `import cardf` and the command line stay quick.
+The Python API (`cardf.Project(…).build()`, `cardf.open`, `cardf.validate`, `Build.query`, …)
+lives in cardf.api and is loaded on first use, so that `import cardf` and the command line stay
+quick. Its names never shadow a module of the package (cardf.build and cardf.query are modules).
 """
 
 __version__ = "0.1.0"
 
-_API = ("Build", "CardfError", "InputError", "NotConforming", "Rows", "UsageError", "build", "open", "validate")
+_API = ("Build", "CardfError", "InputError", "NotConforming", "Project", "Rows", "UsageError", "open", "validate")
 __all__ = ["__version__", *_API]
 
 

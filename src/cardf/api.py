@@ -1,12 +1,12 @@
 """cardf's Python API: build, validate and ask questions from a notebook or a program.
 
     >>> import cardf
-    >>> built = cardf.build("data", "out")              # or cardf.open("out") for a build already made
+    >>> built = cardf.Project("data").build("out")      # or cardf.open("out") for a build already made
     >>> visits = built.query("visits", lang="ru")       # a list of plain dicts
     >>> visits.dataframe()                              # a pandas DataFrame, when pandas is installed
 
-Small on purpose, in the spirit of pyoxigraph's and sqlite-utils' APIs: a few functions, one
-`Build` object, plain rows. Everything else in the package is internal and may change. Rows
+Small on purpose, in the spirit of pyoxigraph's and sqlite-utils' APIs: a few functions, a
+`Project` (the sources) and a `Build` (what it became), plain rows. Everything else in the package is internal and may change. Rows
 are dicts of JSON-ready values (an IRI as its text, numbers as numbers); a variable that
 holds IRIs gets a `<name>_label` beside it, in the language asked for. The RDF itself is one
 call away: `Build.store()` (pyoxigraph) and `Build.dataset()` (rdflib).
@@ -22,7 +22,7 @@ from .errors import CardfError, InputError, NotConforming, UsageError
 from .iris import DEFAULT_BASE
 from .resources import DATA_DIR, OUT_DIR, resource_dir
 
-__all__ = ["Build", "CardfError", "InputError", "NotConforming", "Rows", "UsageError", "build", "open", "validate"]
+__all__ = ["Build", "CardfError", "InputError", "NotConforming", "Project", "Rows", "UsageError", "open", "validate"]
 
 
 class Rows(list):
@@ -43,7 +43,7 @@ class Rows(list):
 
 
 class Build:
-    """A build folder that `cardf build` (or `cardf.build`) wrote."""
+    """A build folder that `cardf build` (or `Project.build`) wrote."""
 
     def __init__(self, folder: Path | str = OUT_DIR, report=None, summary: dict | None = None,
                  base: str = DEFAULT_BASE):
@@ -142,27 +142,57 @@ class Build:
         return list(records(Facts(self.store(), lang, self.base)))
 
 
-def build(data: Path | str = DATA_DIR, out: Path | str = OUT_DIR, *, ontology: Path | str | None = None,
-          shapes: Path | str | None = None, base: str = DEFAULT_BASE, formats: tuple[str, ...] | None = None,
-          store: bool = True) -> Build:
-    """Build the sources in `data` into `out`, as `cardf build` does; raises NotConforming on violations."""
-    from . import build as pipeline
-    from .export import FORMATS
-    from .formats import pick
-    from .iris import valid_base
+class Project:
+    """A cardf project: the sources in `data`, the ontology and shapes (cardf's own unless given), the base IRI."""
 
-    if not valid_base(base):
-        raise UsageError(f"base must be an http(s) IRI ending in '/', got {base!r}")
-    chosen = tuple(FORMATS)
-    if formats is not None:
-        chosen = tuple(pick(f, FORMATS) or f for f in formats)
-        unknown = [f for f in chosen if f not in FORMATS]
-        if unknown:
-            raise UsageError(f"unknown format {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
-    settings = pipeline.Settings(data=Path(data), out=Path(out), ontology=Path(ontology or resource_dir("ontology")),
-                                 shapes=Path(shapes or resource_dir("shapes")), base=base, formats=chosen, store=store)
-    built = pipeline.run(settings)
-    return Build(out, built.report, built.summary, base)
+    def __init__(self, data: Path | str = DATA_DIR, *, ontology: Path | str | None = None,
+                 shapes: Path | str | None = None, base: str = DEFAULT_BASE):
+        from .iris import valid_base
+
+        if not valid_base(base):
+            raise UsageError(f"base must be an http(s) IRI ending in '/', got {base!r}")
+        self.data, self.base = Path(data), base
+        self.ontology = Path(ontology) if ontology is not None else resource_dir("ontology")
+        self.shapes = Path(shapes) if shapes is not None else resource_dir("shapes")
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.data)!r})"
+
+    def _settings(self, out: Path, formats: tuple[str, ...] | None = None, store: bool = True):
+        from .build import Settings
+        from .export import FORMATS
+        from .formats import pick
+
+        chosen = tuple(FORMATS)
+        if formats is not None:
+            chosen = tuple(pick(f, FORMATS) or f for f in formats)
+            unknown = [f for f in chosen if f not in FORMATS]
+            if unknown:
+                raise UsageError(f"unknown format {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
+        return Settings(data=self.data, out=out, ontology=self.ontology, shapes=self.shapes, base=self.base,
+                        formats=chosen, store=store)
+
+    def build(self, out: Path | str = OUT_DIR, *, formats: tuple[str, ...] | None = None,
+              store: bool = True) -> Build:
+        """Build the sources into `out`, as `cardf build` does; raises NotConforming on violations."""
+        from .build import run
+
+        built = run(self._settings(Path(out), formats, store))
+        return Build(out, built.report, built.summary, self.base)
+
+    def validate(self, *files: Path | str, input_format: str | None = None, inference: str = "none"):
+        """Validate RDF files (the sources when none are given); the report has .conforms and .findings."""
+        from .build.check import validate_files
+        from .formats import rdf_format
+
+        fmt = None
+        if input_format is not None:
+            found = rdf_format(input_format)
+            if found is None:
+                raise UsageError(f"unknown format {input_format!r}")
+            fmt = found.name
+        report, _ = validate_files([Path(f) for f in files], self._settings(OUT_DIR), fmt, True, inference)
+        return report
 
 
 def open(out: Path | str = OUT_DIR, *, base: str = DEFAULT_BASE) -> Build:  # noqa: A001 — cardf.open, like io.open
@@ -175,21 +205,7 @@ def open(out: Path | str = OUT_DIR, *, base: str = DEFAULT_BASE) -> Build:  # no
     return Build(folder, base=base)
 
 
-def validate(*files: Path | str, data: Path | str = DATA_DIR, ontology: Path | str | None = None,
-             shapes: Path | str | None = None, base: str = DEFAULT_BASE, input_format: str | None = None,
+def validate(*files: Path | str, data: Path | str = DATA_DIR, input_format: str | None = None,
              inference: str = "none"):
-    """Validate RDF files (the sources in `data` when none are given); the report has .conforms and .findings."""
-    from .build import Settings
-    from .build.check import validate_files
-    from .formats import rdf_format
-
-    fmt = None
-    if input_format is not None:
-        found = rdf_format(input_format)
-        if found is None:
-            raise UsageError(f"unknown format {input_format!r}")
-        fmt = found.name
-    settings = Settings(data=Path(data), out=OUT_DIR, ontology=Path(ontology or resource_dir("ontology")),
-                        shapes=Path(shapes or resource_dir("shapes")), base=base)
-    report, _ = validate_files([Path(f) for f in files], settings, fmt, True, inference)
-    return report
+    """Validate RDF files (the sources in `data` when none are given) against cardf's shapes: a Report."""
+    return Project(data).validate(*files, input_format=input_format, inference=inference)
