@@ -75,9 +75,29 @@ def test_the_same_answer_from_a_sparql_server(name, store, endpoint):
     assert answer_on(name, "--endpoint", endpoint) == answer_on(name, "--store", store)
 
 
+@pytest.fixture(scope="module")
+def multi_store(tmp_path_factory) -> str:
+    """The multi-source fixture built: three reports of one visit that disagree on its type and end date."""
+    out = tmp_path_factory.mktemp("multi") / "dist"
+    assert golden.build(golden.FIXTURES / "multi", out) == 0
+    return str(out / "store")
+
+
+@pytest.mark.parametrize("name", sorted(golden.MULTI))
+def test_the_multi_source_answers(name, multi_store):
+    form = LIBRARY[name].form
+    code, text = golden.answer(name, form, ["--store", multi_store], golden.MULTI[name])
+    assert code == 0
+    path = golden.golden_path(name, form, golden.GOLDEN_MULTI)
+    assert path.is_file(), f"no golden answer for {name}; run `python -m tests.regen_golden` and review it"
+    assert golden.normalized(text, form) == path.read_text(encoding="utf-8")
+
+
 def test_every_golden_file_belongs_to_a_query():
     expected = {golden.golden_path(n, q.form).name for n, q in LIBRARY.items()}
     assert {p.name for p in golden.GOLDEN.iterdir()} == expected
+    assert {p.name for p in golden.GOLDEN_MULTI.iterdir()} == {golden.golden_path(n, LIBRARY[n].form).name
+                                                               for n in golden.MULTI}
 
 
 def test_the_timeline_is_in_date_order(store):
