@@ -103,6 +103,11 @@ class _Known:
     def __contains__(self, key) -> bool:
         return key in self.kind_of
 
+    def items(self):
+        """Every id and a record of its kind, for suggestions (not counted as cited)."""
+        for key, kind in self.kind_of.items():
+            yield key, self.own.get(key) or SimpleNamespace(id=key, kind=ALL_KINDS[kind], origin=None, article=None)
+
     def __iter__(self):
         return iter(self.kind_of)
 

@@ -114,7 +114,10 @@ def _report(path: Path, item: Node, kind: Kind, reader: ValueReader, label: str,
                                   f"a report gives no `{key_node.value}`: "
                                   + ("it reports the record whose id is in `report:`" if key_node.value == "id" else
                                      "that is given once, where the record is defined")))
-    got = reader.fields(item, report_fields(kind), label)
+    kept = MappingNode(item.tag, [(k, v) for k, v in item.value
+                                  if not (isinstance(k, ScalarNode) and k.value in NOT_IN_REPORTS)],
+                       item.start_mark, item.end_mark, item.flow_style)
+    got = reader.fields(kept, report_fields(kind), label)
     if got is None or "report" not in got.values:
         return None
     values = {k: v for k, v in got.values.items() if k != "report"}

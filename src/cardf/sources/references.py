@@ -59,9 +59,12 @@ def _resolve_report(record: Record, defined, problems) -> None:
     origin = record.field_origins["report"]
     target = defined.get(record.id)
     where = (origin.path, origin.line, origin.column, f"{record.label}.report")
-    if target is None:
-        problems.append(Problem(_undefined(record.id, defined) + "; a report names a record that another "
-                                "article defines", *where))
+    if target is None or target.kind.name != record.kind.name and target.article is None:
+        same = sorted(i for i, r in defined.items() if r.kind.name == record.kind.name)
+        close = difflib.get_close_matches(record.id, same, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+        problems.append(Problem(f"`{record.id}` is not the id of any of the {record.kind.name} in the articles; a "
+                                f"report names a record that another article defines{hint}", *where))
     elif target.kind.name != record.kind.name:
         problems.append(Problem(f"`{record.id}` is one of the {target.kind.name} (defined at {target.origin}); a "
                                 f"report in `{record.kind.name}:` reports one of the {record.kind.name}", *where))
