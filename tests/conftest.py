@@ -1,8 +1,16 @@
-"""Shared fixtures: the real project folders, a built `dist/`, and copies of the data to break."""
+"""Shared fixtures: the real project folders, a built `dist/`, and copies of the data to break.
+
+The tests about the seed article never read `data/` as a whole: a user adds articles there,
+and the suite must pass unchanged. `DATA` is a copy of the seed alone (its article folder and
+the registry, which a user may extend but never shrinks); `PROJECT_DATA` is `data/` itself, for
+the tests that say something of whatever the user's data holds.
+"""
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,12 +20,25 @@ from cardf.cli import main
 from cardf.serve import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+PROJECT_DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology"
 SHAPES = ROOT / "shapes"
 QUERIES = ROOT / "queries"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = "interaffairs-2025-12-04-russia-central-asia"
+
+
+def _seed_alone() -> Path:
+    """data/ with the seed article only, copied once per test run (files, never links: cardf refuses links out)."""
+    folder = Path(tempfile.mkdtemp(prefix="cardf-seed-")) / "data"
+    (folder / "articles").mkdir(parents=True)
+    shutil.copy(PROJECT_DATA / "entities.yaml", folder / "entities.yaml")
+    shutil.copytree(PROJECT_DATA / "articles" / SEED, folder / "articles" / SEED)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
+DATA = _seed_alone()
 
 
 def run(*args: str, input: str | None = None):
