@@ -47,16 +47,21 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
-def run_on_terminal(*args: str) -> tuple[int, str]:
-    """Run `cardf ARGS` in a process whose stderr is a terminal (a pty); its exit code and what it wrote there."""
+def run_on_terminal(*args: str, stream: str = "stderr", columns: int | None = None) -> tuple[int, str]:
+    """Run `cardf ARGS` with its stderr (or stdout) on a terminal (a pty); its exit code and what it wrote there.
+
+    With `columns`, the terminal is that wide (COLUMNS, as a shell sets it); the other stream is discarded.
+    """
     import os
     import pty
     import subprocess
     import sys
 
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "cardf", *map(str, args)], stdout=subprocess.DEVNULL,
-                               stderr=follower)
+    env = dict(os.environ, COLUMNS=str(columns)) if columns else None
+    streams = {"stdout": follower, "stderr": subprocess.DEVNULL} if stream == "stdout" else \
+        {"stdout": subprocess.DEVNULL, "stderr": follower}
+    process = subprocess.Popen([sys.executable, "-m", "cardf", *map(str, args)], env=env, **streams)
     os.close(follower)
     seen = b""
     try:
@@ -71,7 +76,7 @@ def run_on_terminal(*args: str) -> tuple[int, str]:
     finally:
         os.close(leader)
         process.wait(timeout=120)
-    return process.returncode, seen.decode()
+    return process.returncode, seen.decode().replace("\r\n", "\n")
 
 
 def project_args(data: Path = DATA) -> list[str]:

@@ -460,3 +460,11 @@ def test_cardf_query_endpoint_reads_what_was_loaded(build, oxigraph_server):
                  "-e", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == ["n", str(sum(build_counts(build).values()))]
+
+
+def test_standard_input_is_loaded_like_the_file(tmp_path):
+    text = '<http://example.org/a> <http://example.org/p> "1", "2" .\n'
+    result = run("load", "-", "--store", tmp_path / "store", input=text)
+    assert result.exit_code == 0, result.output
+    store = Store.read_only(str(tmp_path / "store"))
+    assert sorted(str(q.object) for q in store) == ['"1"', '"2"']

@@ -49,6 +49,15 @@ def test_report_fails_on_an_error(tmp_path):
     assert result.stdout == "error\tlabel-en\tcardf:Meeting\thas no rdfs:label in English (@en)\t\n"
 
 
+def test_the_data_may_come_on_standard_input(tmp_path):
+    args = project(tmp_path)
+    data = args[-1].read_text(encoding="utf-8") + "<https://w3id.org/cardf/id/event/x> a cardf:Evnt .\n"
+    result = run("ontology", "report", *args[:-1], "-", "--format", "tsv", "--no-headers", input=data)
+    assert result.exit_code == 1
+    assert result.stdout == ("error\tundefined-term\tcardf:Evnt\tis used in data but the ontology does not define it"
+                             "\t-\n")
+
+
 @pytest.mark.parametrize("fail_on, code", [("error", 0), ("warning", 1)])
 def test_fail_on_sets_what_fails(tmp_path, fail_on, code):
     result = run("ontology", "report", *project(tmp_path, "definition-ru"), "--fail-on", fail_on, "-q")

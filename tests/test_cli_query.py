@@ -17,7 +17,8 @@ from pyoxigraph import RdfFormat, parse
 
 import regen_golden as golden
 from cardf.query import library
-from conftest import QUERIES, run, start_oxigraph, stop_process
+from cardf.render import width
+from conftest import QUERIES, run, run_on_terminal, start_oxigraph, stop_process
 
 LIBRARY = library(QUERIES)
 NAMES = sorted(LIBRARY)
@@ -162,6 +163,17 @@ def test_a_table_shows_labels_and_the_count_goes_to_stderr(store):
     assert re.fullmatch(r"\d+ rows in \d+\.\d{3} s\n", result.stderr)
 
 
+@pytest.mark.parametrize("args", [["timeline"], ["--list"]], ids=["timeline", "list"])
+def test_a_table_on_a_terminal_fits_its_width(store, args):
+    code, text = run_on_terminal("query", "--queries", QUERIES, *args, "--store", store, stream="stdout", columns=80)
+    assert code == 0
+    lines = text.splitlines()
+    assert len(lines) > 5 and max(width(line) for line in lines) <= 80
+    assert "…" in text
+    piped = ask(*args, "--store", store, "--quiet").stdout  # not a terminal: nothing cut
+    assert max(width(line) for line in piped.splitlines()) > 80 and "…" not in piped
+
+
 def test_no_labels_shows_prefixed_names(store):
     result = ask("visits", "--store", store, "--no-labels", "--no-headers", "--quiet")
     assert result.stdout.splitlines()[0].split()[:8] == [
@@ -180,6 +192,42 @@ def test_a_query_on_stdin_and_a_file(store, tmp_path):
     assert ask("--store", store, input=text).stdout == "true\n"
     (tmp_path / "q.rq").write_text(text, encoding="utf-8")
     assert ask(tmp_path / "q.rq", "--store", store).stdout == "true\n"
+
+
+@pytest.mark.parametrize("name", ["overview", "visits"])
+def test_the_data_on_standard_input(name, dist):
+    piped = ask(name, "--input", "-", "--format", "tsv", input=(dist / "cardf.nt").read_text(encoding="utf-8"))
+    from_file = ask(name, "--input", dist / "cardf.nt", "--format", "tsv")
+    assert piped.exit_code == from_file.exit_code == 0
+    assert piped.stdout == from_file.stdout and len(piped.stdout.splitlines()) > 2
+
+
+def test_standard_input_holds_the_query_or_the_data_not_both(dist):
+    for args in (["-", "--input", "-"], ["overview", "--input", "-", "--input", "-"]):
+        result = ask(*args, input="")
+        assert (result.exit_code, result.stderr) == (
+            2, "Error: standard input (-) can be read only once: give the query or the data there, not both\n")
+
+
+def complete(words: str, cwd: Path) -> list[str]:
+    """What the shell would offer after `words`, from the installed `cardf` script, as bash asks it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _CARDF_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1))
+    script = Path(sys.executable).parent / "cardf"
+    done = subprocess.run([script], env=env, cwd=cwd, capture_output=True, text=True, check=True)
+    return [line for line in done.stdout.splitlines() if line]
+
+
+def test_shell_completion_offers_the_named_queries(tmp_path):
+    assert complete("cardf query vi", tmp_path) == ["plain,visits"]  # outside a project: cardf's own queries
+    assert complete("cardf query dis", tmp_path) == ["plain,disputed"]
+    assert complete(f"cardf query --queries {tmp_path} vi", QUERIES.parent) == []  # no queries there
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "visitors.rq").write_text("SELECT * { ?s ?p ?o }\n", encoding="utf-8")
+    assert complete("cardf query vi", tmp_path) == ["plain,visitors"]  # a project's own queries/
 
 
 def test_ask_sets_the_exit_code(store):

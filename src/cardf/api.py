@@ -6,8 +6,8 @@
     >>> visits.dataframe()                              # a pandas DataFrame, when pandas is installed
 
 Small on purpose, in the spirit of pyoxigraph's and sqlite-utils' APIs: a few functions, a
-`Project` (the sources) and a `Build` (what it became), plain rows. Everything else in the package is internal and may change. Rows
-are dicts of JSON-ready values (an IRI as its text, numbers as numbers); a variable that
+`Project` (the sources) and a `Build` (what it became), plain rows. Everything else in the
+package is internal and may change. Rows are dicts of JSON-ready values (an IRI as its text, numbers as numbers); a variable that
 holds IRIs gets a `<name>_label` beside it, in the language asked for. The RDF itself is one
 call away: `Build.store()` (pyoxigraph) and `Build.dataset()` (rdflib).
 """

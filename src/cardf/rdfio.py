@@ -95,24 +95,30 @@ def sniff(head: bytes) -> str:
     return "trig"
 
 
-_STDIN_COPY: list[Path] = []
+_STDIN_COPY: list[tuple[object, Path]] = []  # (the stream, its copy): one read per standard input
 
 
 def stdin_copy() -> Path:
-    """Standard input, read once into a private temporary file (removed at exit), so it can be read again."""
-    if not _STDIN_COPY:
-        import atexit
-        import os
-        import sys
-        import tempfile
+    """Standard input, read once into a private temporary file (removed at exit), so it can be read again.
 
-        handle, name = tempfile.mkstemp(prefix="cardf-stdin-")
-        with os.fdopen(handle, "wb") as fh:
-            stream = getattr(sys.stdin, "buffer", None)
-            fh.write(stream.read() if stream is not None else sys.stdin.read().encode("utf-8"))
-        atexit.register(lambda: Path(name).unlink(missing_ok=True))
-        _STDIN_COPY.append(Path(name))
-    return _STDIN_COPY[0]
+    Keyed by the stream itself, so that a program (or a test) that runs several commands in one
+    process, each with its own standard input, reads each one.
+    """
+    import sys
+
+    if _STDIN_COPY and _STDIN_COPY[-1][0] is sys.stdin:
+        return _STDIN_COPY[-1][1]
+    import atexit
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="cardf-stdin-")
+    with os.fdopen(handle, "wb") as fh:
+        stream = getattr(sys.stdin, "buffer", None)
+        fh.write(stream.read() if stream is not None else sys.stdin.read().encode("utf-8"))
+    atexit.register(lambda: Path(name).unlink(missing_ok=True))
+    _STDIN_COPY[:] = [(sys.stdin, Path(name))]
+    return Path(name)
 
 
 def _located(path: Path | str, message: str) -> Problem:

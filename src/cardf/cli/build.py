@@ -115,7 +115,11 @@ def validate(files, data, ontology_dir, shapes, base, input_format, report_forma
         click.echo(text_report(report, prefixes, warnings_shown), nl=False)
     worst = {"violation": ("Violation",), "warning": ("Violation", "Warning"),
              "info": ("Violation", "Warning", "Info")}[fail_on]
-    sys.exit(1 if any(report.count(s) for s in worst) else 0)
+    failing = {s: report.count(s) for s in worst if report.count(s)}
+    if failing and "Violation" not in failing:  # the data conforms: say why the exit code is 1 all the same
+        counts = " and ".join(f"{n} {s.lower()}{'' if n == 1 else 's'}" for s, n in failing.items())
+        click.echo(f"Error: failed on {counts} (--fail-on {fail_on}).", err=True)
+    sys.exit(1 if failing else 0)
 
 
 @click.command(name="init")

@@ -24,8 +24,9 @@ def _examples_data(data: Path | None, rdf: Path | None) -> Path | None:
     return DATA_DIR if (DATA_DIR / "entities.yaml").is_file() else None
 
 
-INPUT = click.option("--input", "rdf", type=click.Path(path_type=Path), default=None, metavar="PATH",
-                     help="A build folder or an RDF file to take the data from instead of the sources.")
+INPUT = click.option("--input", "rdf", type=click.Path(path_type=Path, allow_dash=True), default=None, metavar="PATH",
+                     help="A build folder or an RDF file (- for standard input) to take the data from instead of "
+                          "the sources.")
 DATA = click.option("--data", type=click.Path(path_type=Path), default=None,
                     help="The sources folder (entities.yaml and articles/) [default: data/ when there is one].")
 

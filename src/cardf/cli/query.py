@@ -1,4 +1,4 @@
-"""cardf query: a named query, a .rq file, -e 'SELECT …' or a query on stdin, asked of the store, files or an endpoint."""
+"""cardf query: a named query, a .rq file, -e 'SELECT …' or a query on stdin, asked of a store, files or an endpoint."""
 
 from __future__ import annotations
 
@@ -70,10 +70,9 @@ def query(source, expression, list_queries, show, queries_dir, store_dir, input_
 
     Example: cardf query quotes-by-person --param speaker=vladimir-putin --lang ru
     """
-    import shutil
-
     from .. import query as q
     from ..queryrun import execute
+    from ..render import terminal_width
     from ..resources import OUT_DIR, resource_dir
     from ..results import Output
 
@@ -105,10 +104,10 @@ def query(source, expression, list_queries, show, queries_dir, store_dir, input_
     bindings = q.bindings_for(question, list(params))
     if endpoint and q.insecure_credentials(endpoint):
         say("Warning: sending credentials over plain http to another machine.", quiet)
-    terminal = sys.stdout.isatty() and fmt in (None, "table")
+    terminal = fmt in (None, "table") and terminal_width() is not None
     output = Output(fmt, not no_headers, labels=(fmt or "table") in LABELLED_BY_DEFAULT if labels is None else labels,
                     prefixes=question.prefixes(), limit=q.TERMINAL_CELL if terminal else None,
-                    fit=shutil.get_terminal_size().columns if terminal else None, lang=lang)
+                    fit=terminal_width() if terminal else None, lang=lang)
     outcome = execute(question, bindings, output, lambda data: click.echo(data, nl=False),
                       store=store_dir or OUT_DIR / "store", files=files, input_format=input_format,
                       endpoint=endpoint, timeout=timeout or None, allow_service=allow_service)
