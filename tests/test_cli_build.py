@@ -153,3 +153,30 @@ def test_version(flag):
     result = run(flag)
     assert result.exit_code == 0
     assert result.stdout.startswith("cardf, version ")
+
+
+# ----------------------------------------------------------------------------- cardf init
+
+def test_init_writes_a_starter_project_that_builds(tmp_path, monkeypatch):
+    result = run("init", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Created data/, README.md, .gitignore in {tmp_path / 'demo'}/\n"
+                             f"Next: cd {tmp_path / 'demo'} && cardf build, then cardf query --list\n")
+    found = sorted(str(p.relative_to(tmp_path / "demo")) for p in (tmp_path / "demo").rglob("*") if p.is_file())
+    assert found == [".gitignore", "README.md", "data/articles/mini-article/article.txt",
+                     "data/articles/mini-article/facts.yaml", "data/entities.yaml"]
+    monkeypatch.chdir(tmp_path / "demo")
+    built = run("build", "-q")
+    assert built.exit_code == 0, built.output
+    assert json.loads((tmp_path / "demo" / "out" / "report.json").read_text())["validation"]["conforms"] is True
+
+
+def test_init_never_overwrites(tmp_path):
+    (tmp_path / "demo" / "data").mkdir(parents=True)
+    (tmp_path / "demo" / "README.md").write_text("mine\n", encoding="utf-8")
+    result = run("init", tmp_path / "demo")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {tmp_path / 'demo'}: already holds README.md, data/; cardf init never "
+                             "overwrites: choose an empty or new folder\n")
+    assert (tmp_path / "demo" / "README.md").read_text(encoding="utf-8") == "mine\n"
+    assert list((tmp_path / "demo" / "data").iterdir()) == []

@@ -395,3 +395,72 @@ def test_control_characters_in_values_are_shown_in_tables_and_kept_in_csv(tmp_pa
     assert "\x1b" not in markdown.stdout and "\\u001b[31mred" in markdown.stdout
     csv = run("query", "-e", query, "--input", data, "--format", "csv")
     assert csv.stdout_bytes == b"x,l\r\nhttp://e/x,\x1b[31mred\x1b[0m\x07\r\n"
+
+
+# ----------------------------------------------------------------------------- plain rows, labels, ids, format names
+
+def test_records_are_a_json_array_of_rows_with_labels_in_the_language_asked(store):
+    result = ask("visits", "--store", store, "--format", "records", "--lang", "ru", "--quiet")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows[0]["visit"] == "https://w3id.org/cardf/id/event/visit-putin-tajikistan-2025-10"
+    assert (rows[0]["visitor_label"], rows[0]["host_state_label"]) == ("Владимир Путин", "Таджикистан")
+    assert list(rows[0])[:4] == ["start", "end", "visit", "visit_label"] and rows[0]["sources"] == 1
+
+
+def test_ndjson_is_one_record_a_line(store):
+    records = json.loads(ask("visits", "--store", store, "--format", "records", "--quiet").stdout)
+    lines = ask("visits", "--store", store, "--format", "ndjson", "--quiet").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == records and len(lines) == len(records) > 1
+
+
+def test_csv_with_labels_puts_a_label_column_beside_each_iri_column(store):
+    plain = ask("visits", "--store", store, "--format", "csv", "--quiet").stdout.splitlines()
+    labelled = ask("visits", "--store", store, "--format", "csv", "--labels", "--quiet").stdout.splitlines()
+    assert plain[0] == "start,end,visit,type,visitor,host_state,place,disputed,sources,reported_in"
+    assert labelled[0] == ("start,end,visit,visit_label,type,type_label,visitor,visitor_label,host_state,"
+                           "host_state_label,place,place_label,disputed,sources,reported_in")
+    assert labelled[1].startswith("2025-10-08,2025-10-10,https://w3id.org/cardf/id/event/visit-putin-tajikistan-2025-10,"
+                                  "Vladimir Putin's state visit to Tajikistan,")
+
+
+def test_a_table_in_russian(store):
+    result = ask("visits", "--store", store, "--lang", "ru", "--quiet")
+    assert "Государственный визит Владимира Путина в Таджикистан" in result.stdout.splitlines()[2]
+
+
+@pytest.mark.parametrize("value", ["vladimir-putin", "person:vladimir-putin",
+                                   "<https://w3id.org/cardf/id/person/vladimir-putin>"])
+def test_a_parameter_may_be_the_id_as_written_in_the_yaml(store, value):
+    result = ask("quotes-by-person", "--store", store, "--param", f"speaker={value}", "--format", "tsv")
+    assert result.exit_code == 0 and result.stderr.startswith("3 rows in ")  # every form names the same person
+    assert result.stdout == ask("quotes-by-person", "--store", store, "--format", "tsv", "--quiet").stdout
+
+
+def test_a_parameter_that_names_nothing_says_so(store):
+    result = ask("quotes-by-person", "--store", store, "--param", "speaker=nobody-at-all", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"speaker,date,quote,occasion,document,medium,text,translation\r\n"
+    assert result.stderr.splitlines()[0] == ('Note: --param speaker=nobody-at-all: no record has this id, so it is '
+                                             'bound as the string "nobody-at-all"')
+
+
+def test_a_parameter_need_not_be_selected(store):
+    result = ask("-e", "SELECT ?a WHERE { ?a cardf:about ?country }", "--param", "country=kyrgyzstan",
+                 "--store", store, "--format", "tsv", "--quiet")
+    assert result.exit_code == 0
+    assert "<https://w3id.org/cardf/id/figure/figure-russia-kyrgyzstan-trade-growth-2025-01-09>" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "text/csv"])
+def test_output_formats_by_short_name_or_media_type(store, fmt):
+    assert ask("visits", "--store", store, "--format", fmt, "--quiet").stdout.startswith("start,end,visit,type,")
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "turtle", "text/turtle"])
+def test_input_formats_by_short_name_long_name_or_media_type(dist, tmp_path, fmt):
+    data = tmp_path / "graph.data"  # an extension that tells nothing
+    data.write_bytes((dist / "cardf.ttl").read_bytes())
+    result = ask("overview", "--input", data, "--input-format", fmt, "--format", "tsv", "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == ask("overview", "--input", dist / "cardf.ttl", "--format", "tsv", "--quiet").stdout
