@@ -180,3 +180,20 @@ def test_init_never_overwrites(tmp_path):
                              "overwrites: choose an empty or new folder\n")
     assert (tmp_path / "demo" / "README.md").read_text(encoding="utf-8") == "mine\n"
     assert list((tmp_path / "demo" / "data").iterdir()) == []
+
+
+def test_the_default_folder_is_out_and_an_old_dist_build_is_pointed_at(tmp_path, monkeypatch):
+    assert run("init", tmp_path / "demo", "-q").exit_code == 0
+    monkeypatch.chdir(tmp_path / "demo")
+    assert run("build", "--out", "dist", "-q").exit_code == 0  # as cardf 0.1 did by default; --out dist still works
+    query = run("query", "visits")
+    assert (query.exit_code, query.stderr) == (2, (
+        "Error: out/store: no store here; run `cardf build` first, or pass --store DIR, --input FILE or --endpoint "
+        "URL (a build from an older cardf is in dist/: run `cardf build` again, or pass --store dist/store)\n"))
+    stats = run("stats")
+    assert (stats.exit_code, stats.stderr) == (2, (
+        "Error: out: not found; run `cardf build` first (a build from an older cardf is in dist/: run `cardf build` "
+        "again, or pass --out dist)\n"))
+    assert run("query", "visits", "--store", "dist/store", "-q").exit_code == 0
+    assert run("build", "-q").exit_code == 0
+    assert sorted(p.name for p in Path(".").iterdir()) == [".gitignore", "README.md", "data", "dist", "out"]

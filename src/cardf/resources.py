@@ -32,6 +32,6 @@ def old_build_hint(path: Path) -> str:
     if path != OUT_DIR and path != OUT_DIR / "store":
         return ""
     if (OLD_OUT_DIR / "cardf.nq").is_file():
-        return (f" (a build from an older cardf is in {OLD_OUT_DIR}/: run `cardf build` again, "
-                f"or pass --out {OLD_OUT_DIR})")
+        option = f"--store {OLD_OUT_DIR / 'store'}" if path == OUT_DIR / "store" else f"--out {OLD_OUT_DIR}"
+        return f" (a build from an older cardf is in {OLD_OUT_DIR}/: run `cardf build` again, or pass {option})"
     return ""

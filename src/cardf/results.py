@@ -366,7 +366,7 @@ def graph_output(triples: list[Triple], fmt: str, prefixes: dict[str, str]) -> b
 
 
 def _jsonld_context(prefixes: dict[str, str]) -> dict:
-    """The project's JSON-LD context when the ontology is at hand, so results read like dist/cardf.jsonld."""
+    """The project's JSON-LD context when the ontology is at hand, so results read like out/cardf.jsonld."""
     from .ontology import build_context, load_ontology_quads
     from .resources import resource_dir
 

@@ -1,7 +1,7 @@
 """`cardf validate`: the project's sources, or any RDF files, against the shapes.
 
 For files, the project's sources (when they load) still tell which YAML line produced a
-resource, so a report on `dist/cardf.ttl` points back at `facts.yaml`.
+resource, so a report on `out/cardf.ttl` points back at `facts.yaml`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`cardf anchors`: after article.txt is edited, find every evidence quote again, the way annotation tools
 re-anchor highlights.
 
-Where the old context comes from: the previous build (`dist/cardf.nq`). Each evidence span there
+Where the old context comes from: the previous build (`out/cardf.nq`). Each evidence span there
 is a W3C Web Annotation with a TextQuoteSelector (exact words, 32 characters of prefix and
 suffix) and a TextPositionSelector (start, end) as they were when the build ran; facts.yaml
 holds only the words and an occurrence number. So the build is the record of where each quote
