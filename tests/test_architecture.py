@@ -20,8 +20,8 @@ STAGES = [
     {"sources", "ontology"},
     {"mapping", "export"},
     {"shacl"},
-    {"build", "outdir", "store", "remote", "querylib", "params", "query", "queryrun", "results", "quality", "stats",
-     "diff", "docs", "serve", "serveguard", "curate", "plain"},
+    {"build", "outdir", "outmarker", "store", "remote", "remoteload", "querylib", "params", "query", "queryrun",
+     "results", "quality", "stats", "diff", "docs", "serve", "serveguard", "curate", "plain"},
     {"api", "cli", "__main__", "__init__"},
 ]
 

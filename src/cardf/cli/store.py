@@ -43,7 +43,7 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
 
     Example: cardf load --endpoint http://localhost:7878/store
     """
-    from .. import remote, store
+    from .. import remote, remoteload, store
     from .progress import LoadProgress
 
     targets = [name for name, value in (("--store", store_dir), ("--endpoint", endpoint),
@@ -65,9 +65,9 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
         if target is None:
             result = store.load_store(store_dir, graphs, advance)
         elif endpoint is not None:
-            result = remote.load_graph_store(target, graphs, advance)
+            result = remoteload.load_graph_store(target, graphs, advance)
         else:
-            result = remote.load_update(target, graphs, batch_size, advance)
+            result = remoteload.load_update(target, graphs, batch_size, advance)
     say(result.summary(), quiet)
 
 
