@@ -67,11 +67,8 @@ def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def checkpoint(step: str) -> None:
-    """A named step of the swap ("writing", "staged", "swapped", "between-renames"). Does nothing.
-
-    For tests only: tests/outdir_harness.py replaces it to pause a real build here, so that a
-    test can kill it at this point.
-    """
+    """A named step of the swap ("writing", "staged", "swapped", "between-renames"). Does nothing:
+    tests/outdir_harness.py replaces it to pause a real build here and kill it."""
 
 
 def owns(out: Path, path: str | os.PathLike) -> bool:
