@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,23 @@ def test_the_default_folder_is_out_and_an_old_dist_build_is_pointed_at(tmp_path,
     assert run("query", "visits", "--store", "dist/store", "-q").exit_code == 0
     assert run("build", "-q").exit_code == 0
     assert sorted(p.name for p in Path(".").iterdir()) == [".gitignore", "README.md", "data", "dist", "out"]
+
+
+def test_build_summarises_warnings_by_kind_and_lists_them_when_asked(tmp_path):
+    data = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "shapes" / "corpus", data)
+    text = (data / "entities.yaml").read_text(encoding="utf-8")
+    for qid in ("Q159", "Q232", "Q7747", "Q200881", "Q649"):
+        text = text.replace(f"    wikidata: {qid}\n", "", 1)
+    (data / "entities.yaml").write_text(text, encoding="utf-8")
+    args = ("build", *project_args(data), "--no-store")
+    summary = run(*args, "--out", tmp_path / "a").stderr.splitlines()
+    at = summary.index("Warning: cardf-shapes:Entity-wikidata (5 results)")
+    assert summary[at + 2] == "  … and 4 more like it (--warnings all lists them)"
+    listed = run(*args, "--out", tmp_path / "b", "--warnings", "all").stderr.splitlines()
+    at = listed.index("Warning: cardf-shapes:Entity-wikidata")
+    assert all("No Wikidata link" in line for line in listed[at + 1:at + 6])
+    assert "Validation: 0 violations, 5 warnings." in listed
+    quiet = run(*args, "--out", tmp_path / "c", "--warnings", "none")
+    assert quiet.exit_code == 0 and "Wikidata" not in quiet.stderr
+    assert "Validation: 0 violations, 5 warnings." in quiet.stderr.splitlines()
