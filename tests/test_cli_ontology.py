@@ -99,7 +99,7 @@ def test_list_checks():
 def test_ontology_only_conflicts_with_other_sources():
     result = run("ontology", "report", "--ontology-only", "--shapes", SHAPES)
     assert result.exit_code == 2
-    assert result.stderr == "Error: --ontology-only does not go with --shapes, --queries or --data\n"
+    assert result.stderr == "Error: --ontology-only does not go with --shapes, --queries, --data or --input\n"
 
 
 def test_the_project_ontology_has_no_errors():
