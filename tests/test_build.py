@@ -16,6 +16,7 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, Store
 
 from cardf import build, export
 from cardf.build import reader
+from cardf.build.agreement import agreement
 from cardf.build.check import project_triples
 from cardf.build.project import Project
 from cardf.shacl import load_shapes, validate_with_pyshacl
@@ -46,11 +47,19 @@ def writer_outputs(data: Path) -> dict[str, bytes]:
     """The files the reference writers make of the reference loader's graphs (no validation)."""
     minter = Minter()
     ontology = load_ontology_quads(ONTOLOGY)
-    mapped = map_corpus(load_corpus(data, load_vocabulary(ONTOLOGY)), minter)
+    corpus = load_corpus(data, load_vocabulary(ONTOLOGY))
+    mapped = map_corpus(corpus, minter)
     quads = [ox.Quad(t.subject, t.predicate, t.object, mapped.entities_graph) for t in mapped.entities]
     quads += [ox.Quad(t.subject, t.predicate, t.object, mapped.shared_graph) for t in mapped.shared]
     for a in mapped.articles:
         quads += [ox.Quad(t.subject, t.predicate, t.object, a.graph) for t in a.triples]
+    # the agreement graph, from every article's reports and the graphs of the articles that define them
+    defined = {r.id: (a.slug, r.kind) for a in corpus.articles for r in a.defined}
+    graphs = {a.slug: ox.serialize([ox.Quad(t.subject, t.predicate, t.object, a.graph) for t in a.triples],
+                                   format=ox.RdfFormat.N_QUADS) for a in mapped.articles}
+    computed = agreement([r for a in mapped.articles for r in a.reported], lambda rid: defined[rid][0],
+                         lambda rid: minter.resource(defined[rid][1].segment, rid), graphs.get, minter)
+    quads += [ox.Quad(t.subject, t.predicate, t.object, minter.agreement_graph()) for t in computed]
     quads += [ox.Quad(t.subject, t.predicate, t.object, minter.ontology_graph()) for t in ontology]
     quads = export.sort_quads(quads)
     union = export.sort_triples(q.triple for q in quads)
