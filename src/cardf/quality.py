@@ -102,13 +102,8 @@ class Report:
 def parse_check(text: str, origin: str) -> Check:
     """A check from its `.rq` text; the header must name id, level and description."""
     header: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        m = _HEADER.match(stripped)
+    for number, line in sparqltext.header_lines(text):
+        m = _HEADER.match(line.strip())
         if m:
             key = m.group(1)
             if key not in ("id", "level", "description", "requires"):

@@ -66,12 +66,8 @@ def parse_query(text: str, origin: str, name: str = "") -> Query:
     """Read the header: the comment lines before the first line of SPARQL."""
     q = Query(text=text, origin=origin, name=name)
     last = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in sparqltext.header_lines(text):
         stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
         m = _HEADER_LINE.match(stripped)
         key = m.group(1).lower() if m else None
         if key in HEADER_KEYS:

@@ -300,3 +300,14 @@ def _has_service(node) -> bool:
         elif isinstance(node, (list, tuple)) or hasattr(node, "as_list"):
             pending.extend(node)
     return False
+
+
+def header_lines(text: str):
+    """(line number, line) of the comment lines a query file starts with: its header (blank lines skipped)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return
+        yield number, line
