@@ -19,6 +19,13 @@ from .graph import Graph, Namer, class_members
 HUB_EDGES = 8  # a class that more object properties point at than this is named in the boxes, not drawn to
 BUSY_DOMAIN = 4  # a property whose domain unites more classes than this is listed under the diagram, not drawn
 RENDER_SECONDS = 60
+# graphviz-pure measures text with its own estimate of Helvetica, narrower than the Arial, Liberation Sans or
+# DejaVu Sans a browser draws with: boxes are laid out for LAYOUT_SIZE and the text drawn at DRAWN_SIZE, so the
+# words stay inside their boxes whichever sans-serif font the reader has (tests/test_site_browser.py measures it).
+LAYOUT_SIZE = 14
+DRAWN_SIZE = 12
+EDGE_SIZE = 11
+FONTS = "Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans', sans-serif"
 
 
 def diagram_dot(g: Graph, namer: Namer, classes: list[str], props: dict[str, list[str]]) -> tuple[str, list[str]]:
@@ -73,8 +80,8 @@ def diagram_dot(g: Graph, namer: Namer, classes: list[str], props: dict[str, lis
         "digraph cardf {",
         '  graph [rankdir=LR, fontname="Helvetica,Arial,sans-serif", nodesep=0.35, ranksep=0.9, '
         'bgcolor="transparent", tooltip="cardf class diagram"];',
-        '  node [shape=plain, fontname="Helvetica,Arial,sans-serif", fontsize=11];',
-        '  edge [fontname="Helvetica,Arial,sans-serif", fontsize=9, color="#5b6b7f", fontcolor="#33414f", '
+        f'  node [shape=plain, fontname="Helvetica,Arial,sans-serif", fontsize={LAYOUT_SIZE}];',
+        f'  edge [fontname="Helvetica,Arial,sans-serif", fontsize={EDGE_SIZE}, color="#5b6b7f", fontcolor="#33414f", '
         'arrowsize=0.7];',
     ]
     for c in classes:
@@ -123,14 +130,18 @@ def render_svg(dot: str, renderer: tuple[str, list[str]] | None) -> str | None:
         why = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ExternalError(problems=[Problem(f"{renderer[0]} could not draw the class diagram: "
                                               f"{why[-1] if why else 'exit ' + str(done.returncode)}")])
-    return done.stdout.decode("utf-8")
+    return drawn_smaller(done.stdout.decode("utf-8"))
+
+
+def drawn_smaller(svg: str) -> str:
+    """The boxes' words at DRAWN_SIZE in a font list the browser has, inside boxes laid out for LAYOUT_SIZE."""
+    svg = svg.replace(f'font-size="{LAYOUT_SIZE:.2f}"', f'font-size="{DRAWN_SIZE:.2f}"')
+    return svg.replace('font-family="Helvetica,Arial,sans-serif"', f'font-family="{FONTS}"')
 
 
 def inline_svg(svg: str) -> str:
-    """The <svg> element alone (no XML prolog, DOCTYPE or comments), scaled to the page's width."""
+    """The <svg> element alone (no XML prolog, DOCTYPE or comments), at its own size: the page scrolls it."""
     start = svg.find("<svg")
     body = re.sub(r"<!--.*?-->\s*", "", svg[start:], flags=re.S).strip()
-    body = re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg role="img" aria-label="cardf class diagram" '
-                  'class="diagram"', body, count=1)
-    return body
+    return body.replace("<svg ", '<svg role="img" aria-label="cardf class diagram" class="diagram" ', 1)
 

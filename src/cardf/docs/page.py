@@ -67,9 +67,10 @@ a { color:var(--accent); }
 q { quotes: "\\201C" "\\201D"; }
 sub { color:var(--muted); font-size:.7em; }
 figure.diagram { margin:1rem 0; border:1px solid var(--line); border-radius:6px; padding:.5rem; overflow:auto; }
-svg.diagram { width:100%; height:auto; min-width:60rem; }
+svg.diagram { display:block; max-width:none; height:auto; }
+figure.diagram { max-height:85vh; }
 svg.diagram a:hover text { text-decoration:underline; }
-figcaption { color:var(--muted); font-size:.9rem; margin-top:.4rem; }
+p.caption { color:var(--muted); font-size:.9rem; margin-top:.4rem; }
 details { margin:.6rem 0 1rem; } summary { cursor:pointer; color:var(--accent); font-weight:600; }
 pre.dot { background:var(--tint); padding:1rem; overflow:auto; font-size:.8rem; }
 .def-ru { color:var(--muted); }
@@ -380,8 +381,10 @@ class Page:
                   "arrows are object properties from their domain to their range. Click a box or a label to jump "
                   "to its description.")
         if diagram:
-            figure = (f'<figure class="diagram">{diagram}<figcaption>{legend} Drawn by {html.escape(renderer or "")} '
-                      f'from {DIAGRAM_DOT}.</figcaption></figure>{busy}')
+            figure = (f'<p><a class="full" href="{DIAGRAM_SVG}">Open the class diagram at full size</a> '
+                      f'(SVG; the box below scrolls both ways).</p>'
+                      f'<figure class="diagram">{diagram}</figure><p class="caption">{legend} Drawn by '
+                      f'{html.escape(renderer or "")} from {DIAGRAM_DOT}.</p>{busy}')
         else:
             figure = ('<p><strong>The diagram could not be drawn on this machine</strong>: no Graphviz renderer was '
                       'found. Install the Python package <code>graphviz-pure</code> (a cardf dependency) or Graphviz, '
