@@ -20,7 +20,7 @@ STAGES = [
     {"sources", "ontology"},
     {"mapping", "export"},
     {"shacl"},
-    {"build", "outdir", "store", "remote", "query", "queryrun", "results", "quality", "stats", "diff", "docs", "serve",
+    {"build", "outdir", "store", "remote", "query", "queryrun", "results", "quality", "stats", "diff", "docs", "serve", "site",
      "serveguard", "curate"},
     {"cli", "__main__", "__init__"},
 ]

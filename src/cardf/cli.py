@@ -542,6 +542,33 @@ def serve(store_dir, host, port, union, timeout, allow_service, quiet):
     say("Stopped.", quiet)
 
 
+@main.command(name="site")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+              help="Folder for the site; replaced whole, and only if it is empty or a site cardf wrote.")
+@click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="The build to show (its store/ is read).")
+@project_options
+@common
+def site_cmd(out, dist, data, ontology_dir, shapes, base, quiet):
+    """Write a static site from the build: the articles with their evidence highlighted, a page per IRI.
+
+    Every record and entity gets a page at the path of its IRI with its Turtle and JSON-LD beside it;
+    a timeline, a who-met-whom network, figures per country, search and the ontology's documentation.
+    It loads nothing from the network; open site/index.html, or serve it with the store: cardf serve.
+
+    Example: cardf build && cardf site --out site && cardf serve
+    """
+    from . import site
+
+    if not valid_base(base):
+        raise UsageError(f"--base must be an http(s) IRI ending in '/', got {base!r}")
+    done = site.build(site.Settings(dist=dist, data=data, out=out, base=base,
+                                    ontology=ontology_dir or resource_dir("ontology"),
+                                    shapes=_existing(shapes, "shapes"), queries=resource_dir("queries")))
+    say(f"Wrote {done.files} files ({done.bytes / 1e6:.1f} MB) to {out}/: {done.articles} article(s) with "
+        f"{done.spans} evidence spans, {done.pages} record and entity pages.", quiet)
+
+
 # ----------------------------------------------------------------------------- query
 
 @main.command(name="query")
