@@ -22,7 +22,7 @@ KINDS = {
     "figure": ("#8fd8e3", "figure"),
     "quote": ("#f6b3cf", "quotation"),
     "statement": ("#d0d4da", "statement"),
-    "claim": ("#ffb3b3", "claim"),
+    "claim": ("#f28b82", "claim"),
     "source": ("#e2dc9f", "cited source"),
     "opinion": ("#e8d9f7", "the author's opinion"),
 }

@@ -7,13 +7,12 @@ host under any path; a folder is always linked as its `index.html`, which file:/
 from __future__ import annotations
 
 import html
-from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode
 
 from ..iris import ONT, VOCAB, WD, XSD
 from .assets import KINDS, OTHER_COLOUR
-from .model import Model
+from .model import Model, amount
 
 NAV = (("index.html", "Home"), ("timeline/index.html", "Timeline"), ("network/index.html", "Who met whom"),
        ("figures/index.html", "Figures"), ("search/index.html", "Search"), ("ontology/index.html", "Ontology"),
@@ -105,21 +104,10 @@ def literal(lit: Literal) -> str:
     text = lit.value
     dt = lit.datatype.value if lit.datatype is not None else ""
     if dt in (XSD + "decimal", XSD + "integer", XSD + "double", XSD + "nonNegativeInteger"):
-        text = number(text)
+        text = amount(text)
     out = esc(text)
     if lit.language:
         out = f'<span lang="{esc(lit.language)}">{out}</span><span class="lang">{esc(lit.language)}</span>'
     elif dt == XSD + "anyURI":
         out = f'<a href="{esc(lit.value)}" rel="external">{out}</a>'
     return out
-
-
-def number(text: str) -> str:
-    """4100000000.0 → 4,100,000,000; 13.60 → 13.6."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return text
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value.normalize():,f}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store, Triple
@@ -104,6 +105,26 @@ class Model:
                         found[lang] = t.object.value
             if found:
                 return found
+        return self.composed(iri)
+
+    def composed(self, iri: str) -> dict[str, str]:
+        """A label for a record that has none: a claim by what it says, a figure by its indicator and amount."""
+        def word(term, lang: str) -> str:
+            if isinstance(term, NamedNode):
+                labels = self.term_labels.get(term.value) or self.labels(term.value) if term.value != iri else {}
+                return labels.get(lang) or labels.get("en") or labels.get("") or term.value.rsplit("/", 1)[-1]
+            return amount(term.value) if isinstance(term, Literal) else ""
+
+        about, prop = self.first(iri, ONT + "claimAbout"), self.first(iri, ONT + "claimProperty")
+        if about is not None and prop is not None:
+            values = self.values(iri, ONT + "claimValue")
+            return {lang: f"{word(about, lang)} — {word(prop, lang)}: {', '.join(word(v, lang) for v in values)}"
+                    for lang in ("en", "ru")}
+        indicator, value = self.first(iri, ONT + "indicator"), self.first(iri, ONT + "amount")
+        if indicator is not None and value is not None:
+            unit = self.first(iri, ONT + "currency") or self.first(iri, ONT + "unit")
+            return {lang: f"{word(indicator, lang)}: {word(value, lang)}" + (f" {word(unit, lang)}" if unit else "")
+                    for lang in ("en", "ru")}
         return {}
 
     def record_triples(self, iri: str) -> list[Triple]:
@@ -182,3 +203,14 @@ def read(store: Store, base: str, data: Path) -> Model:
         model.articles[article.value] = Article(article.value, slug, text, spans)
     model.articles = dict(sorted(model.articles.items()))
     return model
+
+
+def amount(text: str) -> str:
+    """4100000000.0 → 4,100,000,000; 13.60 → 13.6; anything else as it is."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
