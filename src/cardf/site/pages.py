@@ -14,7 +14,7 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode
 
 from .. import export
-from ..iris import OA, ONT, RDF, RDFS, SKOS
+from ..iris import OA, ONT, RDFS, SKOS
 from ..render import curie
 from .markup import Linker, esc, kind_badge, pair, plain, shell, slug_words
 from .model import PART_SEGMENTS, TYPE, Model
@@ -181,8 +181,7 @@ def alternates(model: Model, iri: str, prefixes: dict[str, str]) -> tuple[bytes,
     triples = export.sort_triples(model.record_triples(iri))
     used = export.used_prefixes(triples, prefixes)
     turtle = export.write_triples(triples, "ttl", used)
-    context = {"@context": {name: ns for name, ns in used.items()}}
-    context["@context"].setdefault("rdf", RDF)
+    context = {"@context": {"id": "@id", "type": "@type", **used}}  # the prefixes only: a record's file stays small
     return turtle, export.write_jsonld(triples, context)
 
 
