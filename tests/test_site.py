@@ -9,12 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from cardf.iris import DEFAULT_BASE, OA, ONT, RDF, RDFS
 from cardf.store import write_store
-from conftest import DATA, ONTOLOGY, SEED, SHAPES, run
+from conftest import DATA, SEED, run, site_args
 
 ID = DEFAULT_BASE + "id/"
 # A record's own description: its triples and those of the parts it cites, which have no page of their own.
@@ -25,19 +24,6 @@ SELECT DISTINCT ?s ?p ?o WHERE {{
   UNION {{ ?record cardf:evidence|cardf:hasParticipation ?s . ?s ?p ?o }}
   UNION {{ ?record cardf:evidence/oa:hasSelector ?s . ?s ?p ?o }}
 }}"""
-
-
-def site_args(dist: Path, out: Path, data: Path = DATA) -> list:
-    return ["site", "--dist", dist, "--out", out, "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES]
-
-
-@pytest.fixture(scope="session")
-def site(dist, tmp_path_factory) -> Path:
-    """One site of the seed build, shared by the tests that only read it (and by the browser tests)."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = run(*site_args(dist, out))
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def files_of(folder: Path) -> dict[str, str]:
