@@ -21,6 +21,7 @@ build's is (`outdir.replace`): only if it is empty or a site cardf wrote.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from ..query import library
 from ..store import holding
 from .assets import CSS, JS
 from .model import Model, read
-from .pages import alternates, kind_index, record_page
+from .pages import Alternates, kind_index, record_page
 from .pictures import figures, network, timeline
 from .portal import home, search_index, search_page, sparql_page
 from .reader import reader
@@ -81,13 +82,20 @@ def build(settings: Settings) -> Summary:
 
     def write(folder: Path) -> dict[str, str]:
         hashes: dict[str, str] = {}
-        made: set[Path] = set()
+        made: set[str] = set()
+        top = str(folder)
         for rel, data in files(model, settings):
-            path = folder / rel
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_bytes(data)
+            parent = os.path.dirname(rel)
+            if parent not in made:
+                os.makedirs(os.path.join(top, parent), exist_ok=True)
+                made.add(parent)
+            fd = os.open(os.path.join(top, rel), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             hashes[rel] = hashlib.sha256(data).hexdigest()
             summary.files += 1
             summary.bytes += len(data)
@@ -108,12 +116,13 @@ def files(model: Model, settings: Settings) -> Iterator[tuple[str, bytes]]:
     yield "assets/site.js", JS.lstrip().encode("utf-8")
     yield "index.html", home(model, pages_of(model)).encode("utf-8")
     by_segment: dict[str, list[str]] = {}
+    alternates = Alternates(prefixes)
     for iri, page in model.pages.items():
         by_segment.setdefault(page.split("/")[1], []).append(iri)
         article = model.articles.get(iri)
         extra = reader(model, article, prefixes) if article is not None else ""
         yield f"{page}/index.html", record_page(model, iri, prefixes, extra).encode("utf-8")
-        turtle, jsonld = alternates(model, iri, prefixes)
+        turtle, jsonld = alternates(model, iri)
         yield f"{page}.ttl", turtle
         yield f"{page}.jsonld", jsonld
     for segment, members in sorted(by_segment.items()):

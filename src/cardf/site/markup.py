@@ -68,8 +68,16 @@ class Linker:
     """Links from one page (at `root` below the site) to every resource, concept and term."""
 
     def __init__(self, model: Model, root: str):
-        self.model = model
-        self.root = root
+        self.model, self.root = model, root
+        self.links: dict[str, str] = {}  # IRI → its link, written once: a site has a hundred thousand pages
+
+    @classmethod
+    def at(cls, model: Model, root: str) -> Linker:
+        """The one linker of a model for pages at this depth, shared by them all."""
+        found = model.linkers.get(root)
+        if found is None:
+            found = model.linkers[root] = cls(model, root)
+        return found
 
     def href(self, iri: str) -> str | None:
         page = self.model.pages.get(iri)
@@ -85,6 +93,12 @@ class Linker:
         return pair(self.model.labels(iri), slug_words(iri))
 
     def link(self, iri: str) -> str:
+        found = self.links.get(iri)
+        if found is None:
+            found = self.links[iri] = self.new_link(iri)
+        return found
+
+    def new_link(self, iri: str) -> str:
         href = self.href(iri)
         if href is not None:
             return f'<a href="{esc(href)}">{self.label(iri)}</a>'

@@ -73,6 +73,8 @@ class Model:
     articles: dict[str, Article]
     disputes: dict[str, dict[str, list[str]]]  # record → disputed property → the claims about it
     pages: dict[str, str] = field(default_factory=dict)  # IRI → its folder under the site ("id/event/x")
+    found_labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # labels(), once per IRI
+    linkers: dict[str, object] = field(default_factory=dict, repr=False)  # markup.Linker.at, one per depth
 
     def segment(self, iri: str) -> str | None:
         """`event` for {base}id/event/x; None for anything not minted under id/."""
@@ -94,12 +96,18 @@ class Model:
 
     def labels(self, iri: str) -> dict[str, str]:
         """{lang: label} of a resource, for the language switch: its label, else a title, else its words."""
+        found = self.found_labels.get(iri)
+        if found is None:
+            found = self.found_labels[iri] = self.find_labels(iri)
+        return found
+
+    def find_labels(self, iri: str) -> dict[str, str]:
         if iri in self.term_labels:
             return self.term_labels[iri]
-        for predicates in (LABEL_PREDICATES, TEXT_PREDICATES):
+        for predicate in LABEL_PREDICATES + TEXT_PREDICATES:  # a label before a title before the words
             found: dict[str, str] = {}
             for t in self.triples.get(iri, ()):
-                if t.predicate.value in predicates and isinstance(t.object, Literal):
+                if t.predicate.value == predicate and isinstance(t.object, Literal):
                     lang = t.object.language or ""
                     if lang not in found or t.object.value < found[lang]:
                         found[lang] = t.object.value

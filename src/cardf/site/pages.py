@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from .. import export
+from ..export.jsonld import Compactor, jsonld_frame, jsonld_nodes
+from ..export.turtle import TermText
 from ..iris import OA, ONT, RDFS, SKOS
 from ..render import curie
 from .markup import Linker, esc, kind_badge, pair, plain, shell, slug_words
@@ -36,7 +38,7 @@ def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "
     folder = model.pages[iri]
     segment, slug = folder.split("/")[1:]
     root = "../../../"
-    linker = Linker(model, root)
+    linker = Linker.at(model, root)
     labels = model.labels(iri)
     title = plain(labels, slug_words(iri))
     disputed = model.disputes.get(iri, {})
@@ -68,7 +70,7 @@ def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "
         parts += ["<h2>What each source says</h2>", claims]
     linked = linked_from(model, linker, iri, prefixes)
     if linked:
-        parts += ["<h2>Linked from</h2>", linked]
+        parts += ["<h2>Records that name it</h2>", linked]
     return shell(root, title, "".join(parts), head)
 
 
@@ -171,23 +173,38 @@ def linked_from(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]
         items = sorted(groups[p])
         shown = "".join(f"<li>{kind_badge(model.segment(s) or '')}{linker.link(s)}</li>" for s in items[:200])
         more = f"<li class=muted>… and {len(items) - 200} more</li>" if len(items) > 200 else ""
-        rows.append(f'<tr><th>{predicate_label(model, p, prefixes)} <span class="muted">of</span></th>'
+        rows.append(f'<tr><th><span class="muted">as</span> {predicate_label(model, p, prefixes)}</th>'
                     f'<td><ul class="plain">{shown}{more}</ul></td></tr>')
     return f'<table class="props">{"".join(rows)}</table>' if rows else ""
 
 
-def alternates(model: Model, iri: str, prefixes: dict[str, str]) -> tuple[bytes, bytes]:
-    """The record's triples as Turtle and as JSON-LD (with a context of the prefixes they use)."""
-    triples = export.sort_triples(model.record_triples(iri))
-    used = export.used_prefixes(triples, prefixes)
-    turtle = export.write_triples(triples, "ttl", used)
-    context = {"@context": {"id": "@id", "type": "@type", **used}}  # the prefixes only: a record's file stays small
-    return turtle, export.write_jsonld(triples, context)
+class Alternates:
+    """Each record's triples as Turtle and as JSON-LD (with a context of the prefixes they use).
+
+    The bytes are those of `export.write_triples` and `export.write_jsonld` (pyoxigraph's Turtle with the
+    prefixes the triples use; cardf's compacted JSON-LD), with one prefix finder and one compactor for the
+    whole site instead of one per record: a site has a hundred thousand records.
+    """
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes
+        self.text = TermText(prefixes)
+        self.compactor = Compactor({"@context": {"id": "@id", "type": "@type", **prefixes}})
+
+    def __call__(self, model: Model, iri: str) -> tuple[bytes, bytes]:
+        triples = export.sort_triples(model.record_triples(iri))
+        names: set[str] = set()
+        self.text.used(triples, names)
+        used = {name: self.prefixes[name] for name in sorted(names)}
+        turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=used)
+        head, tail = jsonld_frame({"@context": {"id": "@id", "type": "@type", **used}})
+        jsonld = (head + ",\n".join(jsonld_nodes(triples, self.compactor)) + tail).encode("utf-8")
+        return turtle, jsonld
 
 
 def kind_index(model: Model, segment: str, members: list[str]) -> str:
     root = "../../"
-    linker = Linker(model, root)
+    linker = Linker.at(model, root)
     items = "".join(f"<li>{linker.link(m)}</li>" for m in members)
     body = (f"<h1>{kind_badge(segment)} {len(members)} {esc(segment.replace('-', ' '))} records</h1>"
             f'<ul class="plain">{items}</ul>')

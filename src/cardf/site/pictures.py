@@ -42,7 +42,7 @@ def start_of(model: Model, iri: str) -> Literal | None:
 def timeline(model: Model) -> str:
     """Every event, by its start; sub-events under the event they are part of; dates known only as words as words."""
     root = "../"
-    linker = Linker(model, root)
+    linker = Linker.at(model, root)
     events = [iri for iri, page in model.pages.items() if page.startswith("id/event/")]
     known = set(events)
     children: dict[str | None, list[str]] = defaultdict(list)
@@ -95,7 +95,7 @@ def participants(model: Model, event: str) -> set[str]:
 def network(model: Model) -> str:
     """Who met whom: people who took part in one event, joined by a line as thick as their meetings are many."""
     root = "../"
-    linker = Linker(model, root)
+    linker = Linker.at(model, root)
     meetings: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e, page in model.pages.items():
         if page.startswith("id/event/"):
@@ -141,7 +141,7 @@ def network(model: Model) -> str:
 def figures(model: Model) -> str:
     """Every figure, under each state it is about (from, to, or about)."""
     root = "../"
-    linker = Linker(model, root)
+    linker = Linker.at(model, root)
     by_state: dict[str, list[str]] = defaultdict(list)
     for iri, page in model.pages.items():
         if not page.startswith("id/figure/"):

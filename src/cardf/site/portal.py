@@ -18,7 +18,7 @@ from .model import Model
 
 
 def home(model: Model, counts: dict[str, int]) -> str:
-    linker = Linker(model, "")
+    linker = Linker.at(model, "")
     articles = []
     for article in model.articles.values():
         date = model.first(article.iri, "https://w3id.org/cardf/ontology#published")

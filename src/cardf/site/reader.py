@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from itertools import pairwise
 
 from pyoxigraph import Literal, NamedNode
 
@@ -65,7 +66,7 @@ def facts(model: Model, terms: Terms, iri: str) -> list:
 
 def reader(model: Model, article: Article, prefixes: dict[str, str]) -> str:
     """The reader's HTML for the article's page (root three folders up)."""
-    linker = Linker(model, "../../../")
+    linker = Linker.at(model, "../../../")
     footnotes = cited_sources(model, article)
     records: dict[str, int] = {}
     record_data: list[dict] = []
@@ -91,8 +92,8 @@ def reader(model: Model, article: Article, prefixes: dict[str, str]) -> str:
 
     text_html = highlighted(model, article, footnotes)
     kinds = sorted({model.segment(r) or "" for s in article.spans for r in s.records})
-    legend = ['<div class="legend" aria-label="Legend"><strong>Highlighted by the kind of record that cites the '
-              'words:</strong>']
+    legend = [('<div class="legend" aria-label="Legend"><strong>Highlighted by the kind of record that cites the '
+               'words:</strong>')]
     for k in kinds:
         colour, word = KINDS.get(k, (OTHER_COLOUR, k))
         css = ' op' if k == "opinion" else ""
@@ -139,7 +140,7 @@ def highlighted(model: Model, article: Article, footnotes: dict[int, str]) -> st
     points = sorted({0, len(text), *starts, *ends})
     active: dict[str, object] = {}
     out: list[str] = []
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(points):
         for s in ends.get(a, ()):
             active.pop(s.iri, None)
         for s in sorted(starts.get(a, ()), key=lambda s: s.iri):
