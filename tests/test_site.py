@@ -175,6 +175,8 @@ def multi_source_build(tmp_path: Path) -> tuple[Path, Path]:
         q(claim, ONT + "claimProperty", prop, g)
         q(claim, ONT + "claimValue", Literal(value, datatype=date), g)
         q(claim, ONT + "accordingTo", art, g)
+    q(claim_a, ONT + "evidence", NamedNode(ID + "span/visit-x-1"), agreement)  # as build.agreement words it
+    q(claim_b, ONT + "evidence", NamedNode(ID + "span/visit-x--article-b-1"), g_b)
     q(dis, RDF + "type", NamedNode(ONT + "Disagreement"), agreement)
     q(dis, ONT + "disagreementAbout", visit, agreement)
     q(dis, ONT + "disputedProperty", prop, agreement)
@@ -200,11 +202,16 @@ def test_a_value_the_sources_dispute_is_flagged_with_every_sources_value(tmp_pat
     assert "startDate" in row[0]  # this store has no ontology graph to name it
     assert re.findall(r"<li>(\S+) <span class=\"muted\">according to</span> <a href=\"[^\"]+\">(?:<span[^>]*>)?"
                       r"([\w-]+)", row[1]) == [("2025-11-25", "article"), ("2025-11-26", "article")]
+    # each source's value with its own words, linked to them in that source's reader
+    assert re.findall(r'<span class="said" lang="ru"><a href="([^"]+)">«([^»]+)»</a>', row[1]) == [
+        ("../../../id/article/article-a/index.html#s-visit-x-1", "Визит состоялся 25 ноября."),
+        ("../../../id/article/article-b/index.html#s-visit-x--article-b-1", "Визит прошёл 26 ноября.")]
     # the record's evidence in both articles, each linking into its own reader
     assert re.findall(r'href="(\.\./\.\./\.\./id/article/[\w-]+/index\.html#s-[\w-]+)">read it', page) == [
         "../../../id/article/article-a/index.html#s-visit-x-1",
         "../../../id/article/article-b/index.html#s-visit-x--article-b-1"]
     reader = (tmp_path / "site" / "id" / "article" / "article-b" / "index.html").read_text(encoding="utf-8")
     data_b = json.loads(re.search(r'id="reader-data">(.*?)</script>', reader).group(1).replace("<\\/", "</"))
-    assert [r["disputed"] for r in data_b["records"]] == [1]
-    assert '<mark class="ev k-event disp"' in reader
+    # the visit, and the claim of article B about it: both disputed
+    assert sorted((r["kind"], r["disputed"]) for r in data_b["records"]) == [("claim", 1), ("event", 1)]
+    assert re.search(r'<mark class="ev k-(event|claim) [^"]*disp"', reader)

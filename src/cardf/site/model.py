@@ -73,8 +73,13 @@ class Model:
     articles: dict[str, Article]
     disputes: dict[str, dict[str, list[str]]]  # record → disputed property → the claims about it
     pages: dict[str, str] = field(default_factory=dict)  # IRI → its folder under the site ("id/event/x")
+    disputed_claims: set[str] = field(default_factory=set)  # the claims in `disputes`
     found_labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # labels(), once per IRI
     linkers: dict[str, object] = field(default_factory=dict, repr=False)  # markup.Linker.at, one per depth
+
+    def disputed(self, iri: str) -> bool:
+        """A record whose sources disagree about one of its values, or one source's claim in such a disagreement."""
+        return iri in self.disputes or iri in self.disputed_claims
 
     def segment(self, iri: str) -> str | None:
         """`event` for {base}id/event/x; None for anything not minted under id/."""
@@ -190,6 +195,7 @@ def read(store: Store, base: str, data: Path) -> Model:
     for props in model.disputes.values():
         for claims in props.values():
             claims.sort()
+            model.disputed_claims.update(claims)
     by_article: dict[str, list[Span]] = defaultdict(list)
     for span in model.spans.values():
         by_article[span.article].append(span)

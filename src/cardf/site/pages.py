@@ -92,15 +92,29 @@ def properties(model: Model, linker: Linker, iri: str, prefixes: dict[str, str])
 
 
 def claim_list(model: Model, linker: Linker, claims: list[str]) -> str:
-    """Each source's value of a disputed property."""
+    """Each source's value of a disputed property, with the words in which that source gives it."""
     items = []
     for claim in claims:
         values = ", ".join(linker.value(o) for o in model.values(claim, ONT + "claimValue"))
         who = [o.value for o in model.values(claim, ONT + "accordingTo") if isinstance(o, NamedNode)]
         source = ", ".join(linker.link(w) for w in who) or "the article's text"
         items.append(f'<li>{values} <span class="muted">according to</span> {source} '
-                     f'(<a href="{esc(linker.href(claim) or "#")}">claim</a>)</li>')
+                     f'(<a href="{esc(linker.href(claim) or "#")}">claim</a>){claim_words(model, linker, claim)}</li>')
     return f'<ul class="claims">{"".join(items)}</ul>'
+
+
+def claim_words(model: Model, linker: Linker, claim: str) -> str:
+    """The exact words of a claim's evidence, each linked to its place in the reader."""
+    spans = sorted((model.spans[o.value] for o in model.values(claim, ONT + "evidence")
+                    if isinstance(o, NamedNode) and o.value in model.spans), key=lambda s: (s.article, s.start, s.iri))
+    quotes = []
+    for span in spans:
+        href = linker.href(span.article) if span.article in model.articles else None
+        words = f"«{esc(span.exact)}»"
+        if href:
+            words = f'<a href="{esc(href)}#s-{esc(span.iri.rsplit("/", 1)[1])}">{words}</a>'
+        quotes.append(words)
+    return f'<br><span class="said" lang="ru">{" … ".join(quotes)}</span>' if quotes else ""
 
 
 def participations(model: Model, linker: Linker, iri: str) -> str:

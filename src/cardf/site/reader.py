@@ -82,7 +82,7 @@ def reader(model: Model, article: Article, prefixes: dict[str, str]) -> str:
             sources = sorted({o.value for p in SOURCES for o in model.values(iri, p) if isinstance(o, NamedNode)})
             record_data.append({"t": terms(iri), "kind": segment, "word": word, "colour": colour,
                                 "facts": facts(model, terms, iri), "sources": [terms(s) for s in sources],
-                                "disputed": 1 if iri in model.disputes else 0})
+                                "disputed": 1 if model.disputed(iri) else 0})
         return records[iri]
 
     for i, span in enumerate(article.spans):
@@ -162,7 +162,7 @@ def highlighted(model: Model, article: Article, footnotes: dict[int, str]) -> st
             css.append("d2")
         if "opinion" in kinds:
             css.append("op")
-        if any(r in model.disputes for s in covering for r in s.records):
+        if any(model.disputed(r) for s in covering for r in s.records):
             css.append("disp")
         ids = " ".join(str(index[s.iri]) for s in sorted(covering, key=lambda s: index[s.iri]))
         out.append(f'<mark class="{" ".join(css)}" style="--c:{colour}" tabindex="0" data-s="{ids}">{piece}</mark>')
