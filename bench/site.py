@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -52,7 +53,9 @@ def main(argv=None) -> int:
     parser.add_argument("--articles", type=int, default=1000, help="size of the generated corpus")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=HERE / "results" / "site")
-    parser.add_argument("--machine", default=f"{platform.machine()}")
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    parser.add_argument("--machine", default=f"{os.cpu_count()}core-{round(memory_gb)}gb",
+                        help="machine name in the file name [default: cores-RAM, as bench/run.py names it]")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="cardf-site-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -62,9 +65,14 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--articles", str(args.articles), "--out",
                         str(corpus), "--seed", "1"], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
         rows.append(measure(corpus, work, f"generated-{args.articles}"))
-    finally:
+        report(rows, args)
+    finally:  # after the figures: removing a site of a hundred thousand files takes minutes
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(rows: list[dict], args) -> None:
     print(f"{'corpus':<18} {'articles':>8} {'build s':>8} {'site s':>8} {'files':>8} {'pages':>8} {'MB':>7}")
     for r in rows:
         print(f"{r['name']:<18} {r['articles']:>8} {r['build seconds']:>8.1f} {r['site seconds']:>8.1f} "
@@ -75,9 +83,10 @@ def main(argv=None) -> int:
           f"{'yes' if big['site seconds'] < TARGET_SECONDS else 'NO'} ({big['site seconds']:.1f} s)")
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"{dt.date.today().isoformat()}-{args.machine}-{args.articles}.json"
+    load = os.getloadavg()  # the machine may be shared: the figures are read with this beside them
     out.write_text(json.dumps({"date": dt.date.today().isoformat(), "machine": args.machine, "python":
-                               platform.python_version(), "rows": rows}, indent=2) + "\n", encoding="utf-8")
-    return 0
+                               platform.python_version(), "load average": [round(x, 2) for x in load],
+                               "rows": rows}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
