@@ -204,14 +204,19 @@ class Alternates:
         self.prefixes = prefixes
         self.text = TermText(prefixes)
         self.compactor = Compactor({"@context": {"id": "@id", "type": "@type", **prefixes}})
+        self.frames: dict[tuple[str, ...], tuple[str, str]] = {}  # the prefixes used → the JSON-LD around the nodes
 
     def __call__(self, model: Model, iri: str) -> tuple[bytes, bytes]:
         triples = export.sort_triples(model.record_triples(iri))
         names: set[str] = set()
         self.text.used(triples, names)
-        used = {name: self.prefixes[name] for name in sorted(names)}
+        key = tuple(sorted(names))
+        used = {name: self.prefixes[name] for name in key}
         turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=used)
-        head, tail = jsonld_frame({"@context": {"id": "@id", "type": "@type", **used}})
+        frame = self.frames.get(key)
+        if frame is None:
+            frame = self.frames[key] = jsonld_frame({"@context": {"id": "@id", "type": "@type", **used}})
+        head, tail = frame
         jsonld = (head + ",\n".join(jsonld_nodes(triples, self.compactor)) + tail).encode("utf-8")
         return turtle, jsonld
 
