@@ -40,7 +40,7 @@ def cardf(*args, cwd: Path = ROOT) -> float:
 def measure(data: Path, work: Path, name: str) -> dict:
     dist, site = work / f"{name}-dist", work / f"{name}-site"
     build = cardf("build", "--data", data, "--out", dist)
-    seconds = cardf("site", "--data", data, "--dist", dist, "--out", site)
+    seconds = cardf("site", "--data", data, "--store", dist / "store", "--out", site)
     files = [p for p in site.rglob("*") if p.is_file() and p.name != ".cardf-build"]
     pages = sum(1 for p in files if p.name == "index.html")
     articles = len(list((data / "articles").iterdir()))

@@ -67,7 +67,7 @@ def dist(tmp_path_factory) -> Path:
 
 
 def site_args(dist: Path, out: Path, data: Path = DATA) -> list:
-    return ["site", "--dist", dist, "--out", out, "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES]
+    return ["site", "--store", dist / "store", "--out", out, "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES]
 
 
 @pytest.fixture(scope="session")

@@ -97,8 +97,8 @@ def test_says_what_it_wrote(dist, tmp_path):
 def test_a_folder_without_a_build(tmp_path):
     result = run(*site_args(tmp_path / "nothing", tmp_path / "s"))
     assert result.exit_code == 2
-    assert result.output == (f"Error: {tmp_path / 'nothing'}: no build here (no store/); run `cardf build` first, "
-                             "or pass --dist DIR\n")
+    assert result.output == (f"Error: {tmp_path / 'nothing' / 'store'}: no store here; run `cardf build` first, "
+                             "or pass --store DIR (the store/ of a build)\n")
     assert not (tmp_path / "s").exists()
 
 

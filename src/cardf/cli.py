@@ -554,11 +554,11 @@ def serve(store_dir, host, port, union, timeout, allow_service, site_dir, cors, 
 @main.command(name="site")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Folder for the site; replaced whole, and only if it is empty or a site cardf wrote.")
-@click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="The build to show (its store/ is read).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=Path("dist/store"), show_default=True,
+              metavar="DIR", help="The build's store to show.")
 @project_options
 @common
-def site_cmd(out, dist, data, ontology_dir, shapes, base, quiet):
+def site_cmd(out, store_dir, data, ontology_dir, shapes, base, quiet):
     """Write a static site from the build: the articles with their evidence highlighted, a page per IRI.
 
     Every record and entity gets a page at the path of its IRI with its Turtle and JSON-LD beside it;
@@ -571,7 +571,7 @@ def site_cmd(out, dist, data, ontology_dir, shapes, base, quiet):
 
     if not valid_base(base):
         raise UsageError(f"--base must be an http(s) IRI ending in '/', got {base!r}")
-    done = site.build(site.Settings(dist=dist, data=data, out=out, base=base,
+    done = site.build(site.Settings(store=store_dir, data=data, out=out, base=base,
                                     ontology=ontology_dir or resource_dir("ontology"),
                                     shapes=_existing(shapes, "shapes"), queries=resource_dir("queries")))
     say(f"Wrote {done.files} files ({done.bytes / 1e6:.1f} MB) to {out}/: {done.articles} article(s) with "

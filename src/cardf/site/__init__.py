@@ -47,7 +47,7 @@ __all__ = ["Settings", "Summary", "build", "pages_of"]
 
 @dataclass(frozen=True)
 class Settings:
-    dist: Path  # a build folder: its store/ is read
+    store: Path  # a build's store (out/store): what the site shows
     data: Path  # the sources: the article texts
     out: Path
     base: str
@@ -67,10 +67,10 @@ class Summary:
 
 def build(settings: Settings) -> Summary:
     """Read the build, write the site into `settings.out` (replaced whole, and only if it is cardf's)."""
-    store_path = settings.dist / "store"
+    store_path = settings.store
     if not (store_path / "CURRENT").is_file():
-        raise InputError(problems=[Problem("no build here (no store/); run `cardf build` first, or pass --dist DIR",
-                                           settings.dist)])
+        raise InputError(problems=[Problem("no store here; run `cardf build` first, or pass --store DIR (the store/ "
+                                           "of a build)", store_path)])
     with holding(store_path, writer=False):
         try:
             store = Store.read_only(str(store_path))
