@@ -232,12 +232,19 @@ def test_the_query_page_runs_a_named_query_on_the_endpoint_cardf_serve_runs_besi
         assert page.locator("#query").input_value().startswith("PREFIX ")
         page.select_option("#named", "event-participants")
         assert "SELECT" in page.locator("#query").input_value()
+        param = page.locator('#params input[data-param="event"]')
+        assert param.input_value() == "event:meeting-c5-plus-1-washington-2025-11-06"  # the query's default
         page.click("#run")
         page.wait_for_selector("#results table")
-        rows = page.locator("#results table tr")
-        assert rows.count() > 1
-        first = page.locator("#results table a").first
-        assert first.get_attribute("href").startswith("../id/")
+        events = page.locator("#results table tr td:first-child a")
+        assert events.count() > 1  # one row per participant, of that event only
+        assert set(events.all_inner_texts()) == {"event:meeting-c5-plus-1-washington-2025-11-06"}
+        assert events.first.get_attribute("href") == "../id/event/meeting-c5-plus-1-washington-2025-11-06/index.html"
+        param.fill("")  # unbound: every event's participants
+        page.click("#run")
+        page.wait_for_function("document.querySelectorAll('#results table tr').length > 1 && "
+                               "new Set([...document.querySelectorAll('#results table tr td:first-child a')]"
+                               ".map(a => a.textContent)).size > 1")
         page.goto(f"{serving.url}/")
         assert page.locator("h1").inner_text().startswith("cardf")
         assert v.problems == []

@@ -72,17 +72,20 @@ def search_page(total: int) -> str:
 
 def sparql_page(model: Model, prefixes: dict[str, str], queries: dict[str, Query]) -> str:
     data = {"base": model.base, "prefixes": prefixes,
-            "queries": {name: {"title": q.title, "description": q.description, "text": q.text}
+            "queries": {name: {"title": q.title, "description": q.description, "text": q.text,
+                               "params": [[p.name, p.default, p.doc] for p in q.params.values()]}
                         for name, q in sorted(queries.items())}}
     options = "".join(f'<option value="{esc(name)}">{esc(name)}{" — " + esc(q.title) if q.title else ""}</option>'
                       for name, q in sorted(queries.items()))
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
     body = ('<div class="sparql"><h1>SPARQL</h1><p class="muted">The project\'s prefixes are declared for you; '
-            f'pick one of the {len(queries)} named queries or write your own. It runs on the endpoint that '
+            f'pick one of the {len(queries)} named queries (its parameters, as `cardf query --param` takes them, are bound '
+            'with VALUES when filled in) or write your own. It runs on the endpoint that '
             '<code>cardf serve</code> runs beside this site.</p>'
             f'<div class="bar"><label>Named query <select id="named"><option value="">—</option>{options}</select>'
             '</label><label>Endpoint <input id="endpoint" type="url"></label>'
             '<button type="button" id="run">Run</button></div><p id="about" class="muted"></p>'
+            '<div id="params" class="bar"></div>'
             '<textarea id="query" spellcheck="false" aria-label="SPARQL query"></textarea>'
             '<div id="results"></div></div>'
             f'<script type="application/json" id="sparql-data">{payload}</script><script>{SPARQL_JS}</script>')
