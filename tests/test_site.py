@@ -210,6 +210,8 @@ def test_a_value_the_sources_dispute_is_flagged_with_every_sources_value(tmp_pat
     assert re.findall(r'href="(\.\./\.\./\.\./id/article/[\w-]+/index\.html#s-[\w-]+)">read it', page) == [
         "../../../id/article/article-a/index.html#s-visit-x-1",
         "../../../id/article/article-b/index.html#s-visit-x--article-b-1"]
+    claim = (tmp_path / "site" / "id" / "claim" / "visit-x--start--article-b" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p><span class="kind"[^>]*>claim</span>.*?<span class="flag">disputed</span></p>', claim)
     reader = (tmp_path / "site" / "id" / "article" / "article-b" / "index.html").read_text(encoding="utf-8")
     data_b = json.loads(re.search(r'id="reader-data">(.*?)</script>', reader).group(1).replace("<\\/", "</"))
     # the visit, and the claim of article B about it: both disputed

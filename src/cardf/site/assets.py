@@ -18,11 +18,12 @@ KINDS = {
     "decision": ("#a9c4f2", "decision"),
     "commitment": ("#f4b183", "commitment"),
     "relationship": ("#d2bff0", "relationship"),
-    "relationship-status": ("#d2bff0", "relationship"),
+    "relationship-status": ("#d2bff0", "relationship status"),
     "figure": ("#8fd8e3", "figure"),
     "quote": ("#f6b3cf", "quotation"),
     "statement": ("#d0d4da", "statement"),
     "claim": ("#f28b82", "claim"),
+    "disagreement": ("#f8c9c4", "disagreement"),
     "source": ("#e2dc9f", "cited source"),
     "opinion": ("#e8d9f7", "the author's opinion"),
 }

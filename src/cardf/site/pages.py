@@ -41,14 +41,13 @@ def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "
     linker = Linker.at(model, root)
     labels = model.labels(iri)
     title = plain(labels, slug_words(iri))
-    disputed = model.disputes.get(iri, {})
     head = (f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
             f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld">')
     wikidata = model.wikidata(iri)
     types = [curie(t, prefixes) or t for t in model.types(iri)]
     parts = [
         f'<p>{kind_badge(segment)}<span class="muted">{esc(", ".join(types))}</span>'
-        + (' <span class="flag">disputed</span>' if disputed else "") + "</p>",
+        + (' <span class="flag">disputed</span>' if model.disputed(iri) else "") + "</p>",
         f"<h1>{pair(labels, slug_words(iri))}</h1>",
         f'<p class="iri"><code>{esc(iri)}</code></p>',
         f'<p class="alts">This record as <a href="../{slug}.ttl" type="text/turtle">Turtle</a>'
