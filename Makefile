@@ -33,4 +33,4 @@ bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_eval.py
 
 clean:
-	rm -rf dist site $(VENV) .pytest_cache
+	rm -rf out dist site $(VENV) .pytest_cache

@@ -184,7 +184,7 @@ def measure_size(articles: int, runs: int, bound: float, query_bound: float, wor
     folder = work / f"corpus-{articles}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    data, dist = folder / "data", folder / "dist"
+    data, dist = folder / "data", folder / "out"
     subprocess.run([sys.executable, str(GENERATE), "--articles", str(articles), "--out", str(data),
                     "--seed", str(SEED)], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     rows = Rows()

@@ -1,8 +1,16 @@
-"""Shared fixtures: the real project folders, a built `dist/`, and copies of the data to break."""
+"""Shared fixtures: the real project folders, a built `dist/`, and copies of the data to break.
+
+The tests about the seed article never read `data/` as a whole: a user adds articles there,
+and the suite must pass unchanged. `DATA` is a copy of the seed alone (its article folder and
+the registry, which a user may extend but never shrinks); `PROJECT_DATA` is `data/` itself, for
+the tests that say something of whatever the user's data holds.
+"""
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,12 +20,25 @@ from cardf.cli import main
 from cardf.serve import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+PROJECT_DATA = ROOT / "data"
 ONTOLOGY = ROOT / "ontology"
 SHAPES = ROOT / "shapes"
 QUERIES = ROOT / "queries"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = "interaffairs-2025-12-04-russia-central-asia"
+
+
+def _seed_alone() -> Path:
+    """data/ with the seed article only, copied once per test run (files, never links: cardf refuses links out)."""
+    folder = Path(tempfile.mkdtemp(prefix="cardf-seed-")) / "data"
+    (folder / "articles").mkdir(parents=True)
+    shutil.copy(PROJECT_DATA / "entities.yaml", folder / "entities.yaml")
+    shutil.copytree(PROJECT_DATA / "articles" / SEED, folder / "articles" / SEED)
+    atexit.register(shutil.rmtree, folder.parent, True)
+    return folder
+
+
+DATA = _seed_alone()
 
 
 def run(*args: str, input: str | None = None):
@@ -26,16 +47,21 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
-def run_on_terminal(*args: str) -> tuple[int, str]:
-    """Run `cardf ARGS` in a process whose stderr is a terminal (a pty); its exit code and what it wrote there."""
+def run_on_terminal(*args: str, stream: str = "stderr", columns: int | None = None) -> tuple[int, str]:
+    """Run `cardf ARGS` with its stderr (or stdout) on a terminal (a pty); its exit code and what it wrote there.
+
+    With `columns`, the terminal is that wide (COLUMNS, as a shell sets it); the other stream is discarded.
+    """
     import os
     import pty
     import subprocess
     import sys
 
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "cardf", *map(str, args)], stdout=subprocess.DEVNULL,
-                               stderr=follower)
+    env = dict(os.environ, COLUMNS=str(columns)) if columns else None
+    streams = {"stdout": follower, "stderr": subprocess.DEVNULL} if stream == "stdout" else \
+        {"stdout": subprocess.DEVNULL, "stderr": follower}
+    process = subprocess.Popen([sys.executable, "-m", "cardf", *map(str, args)], env=env, **streams)
     os.close(follower)
     seen = b""
     try:
@@ -50,7 +76,7 @@ def run_on_terminal(*args: str) -> tuple[int, str]:
     finally:
         os.close(leader)
         process.wait(timeout=120)
-    return process.returncode, seen.decode()
+    return process.returncode, seen.decode().replace("\r\n", "\n")
 
 
 def project_args(data: Path = DATA) -> list[str]:

@@ -2,15 +2,17 @@
 
     .venv/bin/python -m tests.regen_golden          # from the repository root
 
-Builds the project's data into a temporary folder, runs every query of `queries/` with its
-default parameters on the embedded store, and writes `tests/golden/queries/NAME.tsv` (SELECT,
-W3C TSV with the header first and the rows sorted), `NAME.nt` (CONSTRUCT and DESCRIBE, sorted
+Builds two corpora into a temporary folder — the seed article alone (from `data/`, by its slug)
+and the multi-source fixture (tests/fixtures/multi/: three reports of one visit) — runs the named
+queries on each build's embedded store, and writes `tests/golden/<corpus>/NAME.tsv` (SELECT, W3C
+TSV with the header first and the rows sorted), `NAME.nt` (CONSTRUCT and DESCRIBE, sorted
 N-Triples) or `NAME.txt` (ASK). The tests never write these files; read the diff against the
-article before committing it, because a golden file is a claim about what the article says.
+articles before committing it, because a golden file is a claim about what they say.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,12 +24,22 @@ from cardf.query import library
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "queries"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "queries"  # the seed's
+GOLDEN_MULTI = Path(__file__).resolve().parent / "golden" / "multi"
+SEED = "interaffairs-2025-12-04-russia-central-asia"
 FORMAT = {"SELECT": "tsv", "ASK": "txt", "CONSTRUCT": "nt", "DESCRIBE": "nt"}
+# The queries asked of the multi-source fixture, with the parameters that name its records.
+MULTI = {
+    "visits": [], "timeline": [], "disputed": [], "coverage": [], "corroborated": [], "conflicting-claims": [],
+    "figures-about-country": [],
+    "sources-of": ["--param", "record=event:visit-putin-kyrgyzstan"],
+    "evidence-for": ["--param", "record=event:visit-putin-kyrgyzstan"],
+}
 
 
-def golden_path(name: str, form: str) -> Path:
-    return GOLDEN / f"{name}.{FORMAT[form]}"
+def golden_path(name: str, form: str, folder: Path = GOLDEN) -> Path:
+    return folder / f"{name}.{FORMAT[form]}"
 
 
 def cli_format(form: str) -> str:
@@ -42,39 +54,61 @@ def normalized(output: str, form: str) -> str:
     return "\n".join(sorted(lines)) + "\n"
 
 
-def answer(name: str, form: str, target: list[str]) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["query", name, "--queries", str(QUERIES), "--quiet", *target,
+def answer(name: str, form: str, target: list[str], params: list[str] = ()) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["query", name, "--queries", str(QUERIES), "--quiet", *target, *params,
                                        "--format", cli_format(form)], catch_exceptions=False)
     return result.exit_code, result.stdout
 
 
+def seed_alone(folder: Path) -> Path:
+    """data/ with the seed article only: what the seed's goldens are about, whatever else data/ holds."""
+    data = folder / "seed-data"
+    (data / "articles").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "entities.yaml", data / "entities.yaml")
+    shutil.copytree(ROOT / "data" / "articles" / SEED, data / "articles" / SEED)
+    return data
+
+
+def build(data: Path, out: Path) -> int:
+    built = CliRunner().invoke(main, ["build", "--data", str(data), "--ontology", str(ROOT / "ontology"),
+                                      "--shapes", str(ROOT / "shapes"), "--out", str(out), "--quiet"],
+                               catch_exceptions=False)
+    if built.exit_code != 0:
+        print(built.output, file=sys.stderr)
+    return built.exit_code
+
+
+def regen(store: Path, folder: Path, names: dict[str, list[str]]) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    queries = library(QUERIES)
+    wanted = set()
+    for name, params in names.items():
+        query = queries[name]
+        code, text = answer(name, query.form, ["--store", str(store)], params)
+        if query.form != "ASK" and code != 0:
+            print(f"{name}: exit {code}", file=sys.stderr)
+            return 1
+        path = golden_path(name, query.form, folder)
+        wanted.add(path)
+        new = normalized(text, query.form)
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if new != old:
+            path.write_text(new, encoding="utf-8")
+            print(f"{'updated' if old is not None else 'created'} {path.relative_to(ROOT)}")
+    for stale in sorted(set(folder.iterdir()) - wanted):
+        stale.unlink()
+        print(f"removed {stale.relative_to(ROOT)}")
+    return 0
+
+
 def main_regen() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "dist"
-        built = CliRunner().invoke(main, ["build", "--data", str(ROOT / "data"), "--ontology", str(ROOT / "ontology"),
-                                          "--shapes", str(ROOT / "shapes"), "--out", str(out), "--quiet"],
-                                   catch_exceptions=False)
-        if built.exit_code != 0:
-            print(built.output, file=sys.stderr)
-            return built.exit_code
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        wanted = set()
-        for name, query in library(QUERIES).items():
-            code, text = answer(name, query.form, ["--store", str(out / "store")])
-            if query.form != "ASK" and code != 0:
-                print(f"{name}: exit {code}", file=sys.stderr)
-                return 1
-            path = golden_path(name, query.form)
-            wanted.add(path)
-            new = normalized(text, query.form)
-            old = path.read_text(encoding="utf-8") if path.exists() else None
-            if new != old:
-                path.write_text(new, encoding="utf-8")
-                print(f"{'updated' if old is not None else 'created'} {path.relative_to(ROOT)}")
-        for stale in sorted(set(GOLDEN.iterdir()) - wanted):
-            stale.unlink()
-            print(f"removed {stale.relative_to(ROOT)}")
-    return 0
+        seed_out, multi_out = Path(tmp) / "seed", Path(tmp) / "multi"
+        code = build(seed_alone(Path(tmp)), seed_out) or build(FIXTURES / "multi", multi_out)
+        if code:
+            return code
+        return regen(seed_out / "store", GOLDEN, {name: [] for name in library(QUERIES)}) or \
+            regen(multi_out / "store", GOLDEN_MULTI, MULTI)
 
 
 if __name__ == "__main__":

@@ -121,7 +121,15 @@ def examples() -> str:
     from cardf.mapping import map_corpus
     from cardf.sources import load_corpus, load_vocabulary
 
-    data = ROOT / "data"
+    import atexit
+    import shutil
+    import tempfile
+
+    from regen_golden import seed_alone
+
+    scratch = Path(tempfile.mkdtemp(prefix="cardf-readme-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    data = seed_alone(scratch)  # the seed alone, whatever else data/ holds
     minter = Minter()
     mapped = map_corpus(load_corpus(data, load_vocabulary(ROOT / "ontology")), minter)
     triples = [t for a in mapped.articles for t in a.triples]
@@ -164,7 +172,31 @@ def draft_quality() -> str:
     return evaluation.table(result)
 
 
-SECTIONS = {"mini": mini_example, "examples": examples, "format": format_reference, "commands": command_reference,
+def multi_reports() -> str:
+    """The multi-source fixture: the second report's facts.yaml, and what `visits` and `disputed` say of the three."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    multi = ROOT / "tests" / "fixtures" / "multi"
+    out = ["`data/articles/multi-agency/article.txt`:", "", "```text",
+           (multi / "articles/multi-agency/article.txt").read_text(encoding="utf-8").rstrip("\n"), "```", "",
+           "`data/articles/multi-agency/facts.yaml`:", "", "```yaml",
+           (multi / "articles/multi-agency/facts.yaml").read_text(encoding="utf-8").rstrip("\n"), "```", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        runner = CliRunner()
+        built = runner.invoke(main, ["build", "--data", str(multi), "--ontology", str(ROOT / "ontology"),
+                                     "--shapes", str(ROOT / "shapes"), "--out", f"{tmp}/dist", "--quiet"])
+        assert built.exit_code == 0, built.output
+        for command in (["visits"], ["disputed"]):
+            answer = runner.invoke(main, ["query", *command, "--store", f"{tmp}/dist/store", "--queries",
+                                          str(ROOT / "queries"), "--format", "markdown", "--quiet"])
+            assert answer.exit_code == 0, answer.output
+            out += [f"`cardf query {' '.join(command)} --format markdown`:", "", answer.stdout.rstrip("\n"), ""]
+    return "\n".join(out)
+
+
+SECTIONS = {"mini": mini_example, "multi": multi_reports, "examples": examples, "format": format_reference, "commands": command_reference,
             "performance": performance, "draft": draft_quality}
 
 

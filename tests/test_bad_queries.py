@@ -13,7 +13,7 @@ import pytest
 from cardf import query as q
 from cardf.queryrun import LocalJob, run_local
 from cardf.results import Output
-from conftest import FIXTURES, run
+from conftest import FIXTURES, QUERIES, run
 
 BAD = FIXTURES / "bad-queries"
 DATA = BAD / "small.ttl"
@@ -38,7 +38,7 @@ UPDATES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_query_is_refused_with_a_located_message(name):
     code, message = CASES[name]
-    result = run("query", BAD / name, "--data", DATA)
+    result = run("query", BAD / name, "--input", DATA)
     assert result.exit_code == code
     assert result.stderr == "Error: " + message.replace("{q}", str(BAD / name))
     assert result.stdout == ""
@@ -53,7 +53,7 @@ def aimed_at(name: str, port: int, folder: Path) -> Path:
 
 @pytest.mark.parametrize("name", SERVICE)
 def test_every_spelling_of_service_is_refused_and_sends_nothing(name, counting_server, tmp_path):
-    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--data", DATA)
+    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--input", DATA)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == "Error: " + CASES["service.rq"][1]
     assert counting_server.requests == []
@@ -67,7 +67,7 @@ HARMLESS_TO_OXIGRAPH = {"service-unicode-escape.rq", "service-variable.rq"}
 @pytest.mark.parametrize("name", [n for n in SERVICE if n not in HARMLESS_TO_OXIGRAPH])
 def test_the_same_queries_do_call_the_server_when_allowed(name, counting_server, tmp_path):
     """The attacks are real: allowed, each one reaches the scripted server."""
-    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--data", DATA, "--allow-service",
+    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--input", DATA, "--allow-service",
                  "--timeout", "30")
     assert result.exit_code in (0, 1), result.stderr  # 1: an ASK that found nothing
     assert counting_server.requests, result.stderr
@@ -84,8 +84,30 @@ def test_the_worker_refuses_service_on_its_own(counting_server):
 
 
 def test_a_contrived_query_cannot_hold_the_parser_past_the_deadline():
-    result = run("query", "-e", "SELECT * { FILTER(1" + " - 1" * 3000 + ") }", "--data", DATA, "--timeout", "2")
+    # the word in the comment makes the worker read the parse tree (a query without it needs no parse)
+    text = "SELECT * { FILTER(1" + " - 1" * 3000 + ") } # no SERVICE here"
+    result = run("query", "-e", text, "--input", DATA, "--timeout", "2")
     assert (result.exit_code, result.stderr) == (3, "Error: query timed out after 2 s\n")
+
+
+@pytest.mark.parametrize("text, sure", [
+    ("SELECT * { ?s ?p ?o }", True),
+    ("SELECT * { ?s ?p ?o } # a service", False),
+    ("SELECT * { ?s ?p \"Service\" }", False),
+    ("SELECT * { ?s ?p ?o \\u0053ERVICE <http://x/> { ?a ?b ?c } }", False),
+    ("SELECT * { ?s ?p ?o \u017fervice <http://x/> { ?a ?b ?c } }", False),  # long s: upper-cases to S
+    ("SELECT * { ?s ?p ?o servıce <http://x/> { ?a ?b ?c } }", False),  # dotless i: upper-cases to I
+])
+def test_only_a_query_without_the_word_in_any_spelling_skips_the_parse(text, sure):
+    from cardf.sparqltext import surely_no_service
+
+    assert surely_no_service(text) is sure
+
+
+def test_every_library_query_is_surely_free_of_service():
+    from cardf.sparqltext import surely_no_service
+
+    assert [p.name for p in sorted(QUERIES.glob("*.rq")) if not surely_no_service(p.read_text())] == []
 
 
 def test_service_is_refused_over_the_built_store_too(dist, counting_server, tmp_path):
@@ -107,7 +129,7 @@ def test_a_worker_cut_off_the_network_cannot_call_a_service_even_unchecked(count
 
 @pytest.mark.parametrize("name", sorted(UPDATES))
 def test_updates_are_refused_before_anything_runs(name, counting_server, tmp_path):
-    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--data", DATA)
+    result = run("query", aimed_at(name, counting_server.port, tmp_path), "--input", DATA)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (f"Error: updates are not allowed: cardf query only reads, and {UPDATES[name]} would "
                              "change the data; use `cardf load` to put data in a store\n")
@@ -115,7 +137,7 @@ def test_updates_are_refused_before_anything_runs(name, counting_server, tmp_pat
 
 
 def test_a_runaway_query_is_stopped_by_the_timeout():
-    result = run("query", BAD / "runaway.rq", "--data", DATA, "--timeout", "1")
+    result = run("query", BAD / "runaway.rq", "--input", DATA, "--timeout", "1")
     assert result.exit_code == 3
     assert result.stderr == "Error: query timed out after 1 s\n"
     assert result.stdout == ""
@@ -123,7 +145,7 @@ def test_a_runaway_query_is_stopped_by_the_timeout():
 
 def test_service_runs_only_when_allowed():
     # the service is a closed port on this machine's loopback: nothing leaves the machine
-    result = run("query", BAD / "service.rq", "--data", DATA, "--allow-service", "--timeout", "20")
+    result = run("query", BAD / "service.rq", "--input", DATA, "--allow-service", "--timeout", "20")
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: the query failed: ")
 
@@ -150,7 +172,7 @@ def _start(*args: str, **kw) -> subprocess.Popen:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process in /proc")
 def test_ctrl_c_stops_a_runaway_query_at_once():
-    process = _start(BAD / "runaway.rq", "--data", DATA, "--timeout", "0", stdout=subprocess.PIPE,
+    process = _start(BAD / "runaway.rq", "--input", DATA, "--timeout", "0", stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -170,7 +192,7 @@ def test_ctrl_c_stops_a_runaway_query_at_once():
 
 def test_rows_stream_to_a_reader_that_stops_early():
     """Ten billion rows: only a query that streams can hand over the first few, and a closed pipe ends it quietly."""
-    process = _start(BAD / "endless.rq", "--data", DATA, "--format", "tsv",
+    process = _start(BAD / "endless.rq", "--input", DATA, "--format", "tsv",
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first = [process.stdout.readline() for _ in range(5)]
@@ -191,7 +213,7 @@ def test_rows_stream_in_every_format():
     values = " ".join(f'"{i}"' for i in range(2500))
     text = f"SELECT ?v WHERE {{ VALUES ?v {{ {values} }} }}"
     for fmt in ("csv", "tsv", "json", "table", "markdown"):
-        result = run("query", "-e", text, "--data", DATA, "--format", fmt)
+        result = run("query", "-e", text, "--input", DATA, "--format", fmt)
         assert result.exit_code == 0, result.stderr
         assert result.stderr == "2500 rows in " + result.stderr.split(" in ", 1)[1]
         assert result.stdout.count("2499") == 1
@@ -199,7 +221,7 @@ def test_rows_stream_in_every_format():
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process in /proc")
 def test_the_worker_dies_with_cardf_even_by_sigkill():
-    process = _start(BAD / "runaway.rq", "--data", DATA, "--timeout", "0", stdout=subprocess.DEVNULL,
+    process = _start(BAD / "runaway.rq", "--input", DATA, "--timeout", "0", stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30

@@ -35,7 +35,7 @@ def edit_text(data: Path, *changes: tuple[str, str]) -> None:
 
 
 def anchors(data: Path, dist: Path, *extra: str):
-    return run("anchors", "--data", data, "--dist", dist, "--ontology", ONTOLOGY, *extra)
+    return run("anchors", "--data", data, "--out", dist, "--ontology", ONTOLOGY, *extra)
 
 
 def test_an_unedited_article_is_all_unchanged(built):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,67 @@ def test_version(flag):
     result = run(flag)
     assert result.exit_code == 0
     assert result.stdout.startswith("cardf, version ")
+
+
+# ----------------------------------------------------------------------------- cardf init
+
+def test_init_writes_a_starter_project_that_builds(tmp_path, monkeypatch):
+    result = run("init", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Created data/, README.md, .gitignore in {tmp_path / 'demo'}/\n"
+                             f"Next: cd {tmp_path / 'demo'} && cardf build, then cardf query --list\n")
+    found = sorted(str(p.relative_to(tmp_path / "demo")) for p in (tmp_path / "demo").rglob("*") if p.is_file())
+    assert found == [".gitignore", "README.md", "data/articles/mini-article/article.txt",
+                     "data/articles/mini-article/facts.yaml", "data/entities.yaml"]
+    monkeypatch.chdir(tmp_path / "demo")
+    built = run("build", "-q")
+    assert built.exit_code == 0, built.output
+    assert json.loads((tmp_path / "demo" / "out" / "report.json").read_text())["validation"]["conforms"] is True
+
+
+def test_init_never_overwrites(tmp_path):
+    (tmp_path / "demo" / "data").mkdir(parents=True)
+    (tmp_path / "demo" / "README.md").write_text("mine\n", encoding="utf-8")
+    result = run("init", tmp_path / "demo")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {tmp_path / 'demo'}: already holds README.md, data/; cardf init never "
+                             "overwrites: choose an empty or new folder\n")
+    assert (tmp_path / "demo" / "README.md").read_text(encoding="utf-8") == "mine\n"
+    assert list((tmp_path / "demo" / "data").iterdir()) == []
+
+
+def test_the_default_folder_is_out_and_an_old_dist_build_is_pointed_at(tmp_path, monkeypatch):
+    assert run("init", tmp_path / "demo", "-q").exit_code == 0
+    monkeypatch.chdir(tmp_path / "demo")
+    assert run("build", "--out", "dist", "-q").exit_code == 0  # as cardf 0.1 did by default; --out dist still works
+    query = run("query", "visits")
+    assert (query.exit_code, query.stderr) == (2, (
+        "Error: out/store: no store here; run `cardf build` first, or pass --store DIR, --input FILE or --endpoint "
+        "URL (a build from an older cardf is in dist/: run `cardf build` again, or pass --store dist/store)\n"))
+    stats = run("stats")
+    assert (stats.exit_code, stats.stderr) == (2, (
+        "Error: out: not found; run `cardf build` first (a build from an older cardf is in dist/: run `cardf build` "
+        "again, or pass --out dist)\n"))
+    assert run("query", "visits", "--store", "dist/store", "-q").exit_code == 0
+    assert run("build", "-q").exit_code == 0
+    assert sorted(p.name for p in Path(".").iterdir()) == [".gitignore", "README.md", "data", "dist", "out"]
+
+
+def test_build_summarises_warnings_by_kind_and_lists_them_when_asked(tmp_path):
+    data = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "shapes" / "corpus", data)
+    text = (data / "entities.yaml").read_text(encoding="utf-8")
+    for qid in ("Q159", "Q232", "Q7747", "Q200881", "Q649"):
+        text = text.replace(f"    wikidata: {qid}\n", "", 1)
+    (data / "entities.yaml").write_text(text, encoding="utf-8")
+    args = ("build", *project_args(data), "--no-store")
+    summary = run(*args, "--out", tmp_path / "a").stderr.splitlines()
+    at = summary.index("Warning: cardf-shapes:Entity-wikidata (5 results)")
+    assert summary[at + 2] == "  … and 4 more like it (--warnings all lists them)"
+    listed = run(*args, "--out", tmp_path / "b", "--warnings", "all").stderr.splitlines()
+    at = listed.index("Warning: cardf-shapes:Entity-wikidata")
+    assert all("No Wikidata link" in line for line in listed[at + 1:at + 6])
+    assert "Validation: 0 violations, 5 warnings." in listed
+    quiet = run(*args, "--out", tmp_path / "c", "--warnings", "none")
+    assert quiet.exit_code == 0 and "Wikidata" not in quiet.stderr
+    assert "Validation: 0 violations, 5 warnings." in quiet.stderr.splitlines()

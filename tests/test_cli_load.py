@@ -112,20 +112,20 @@ def build(tmp_path) -> Path:
 
 def test_done_means_every_graph_of_the_build_in_a_real_server_and_again_changes_nothing(dist, oxigraph_server):
     report = json.loads((dist / "report.json").read_text())
-    result = run("load", "--dist", dist, "--endpoint", oxigraph_server.store)
+    result = run("load", "--out", dist, "--endpoint", oxigraph_server.store)
     assert result.exit_code == 0, result.output
     assert loaded(result) == (report["triples"]["quads"], len(report["triples"]["graphs"]), oxigraph_server.store)
     assert oxigraph_server.counts() == report["triples"]["graphs"]
     once = oxigraph_server.nquads()
     assert canonical(once) == canonical(build_quads(dist))
 
-    again = run("load", "--dist", dist, "--endpoint", oxigraph_server.store)
+    again = run("load", "--out", dist, "--endpoint", oxigraph_server.store)
     assert again.exit_code == 0, again.output
     assert canonical(oxigraph_server.nquads()) == canonical(once)
 
 
 def test_queried_back_over_http_the_article_says_what_the_build_says(dist, oxigraph_server):
-    assert run("load", "--dist", dist, "--endpoint", oxigraph_server.store).exit_code == 0
+    assert run("load", "--out", dist, "--endpoint", oxigraph_server.store).exit_code == 0
     rows = oxigraph_server.select(
         f"SELECT ?p ?o WHERE {{ GRAPH <{ARTICLE}{SEED}> {{ <https://w3id.org/cardf/id/article/{SEED}> ?p ?o }} }}")
     store = Store.read_only(str(dist / "store"))
@@ -138,13 +138,13 @@ def test_queried_back_over_http_the_article_says_what_the_build_says(dist, oxigr
 def test_changing_an_article_replaces_only_its_graph(tmp_path, data_copy, oxigraph_server):
     before_dist, after_dist = tmp_path / "before", tmp_path / "after"
     assert run("build", *project_args(data_copy), "--out", before_dist, "-q").exit_code == 0
-    assert run("load", "--dist", before_dist, "--endpoint", oxigraph_server.store).exit_code == 0
+    assert run("load", "--out", before_dist, "--endpoint", oxigraph_server.store).exit_code == 0
     before = per_graph(oxigraph_server.nquads())
 
     facts = data_copy / "articles" / SEED / "facts.yaml"
     edit(facts, 'en: "Russia and the Central Asian states:', 'en: "Russia and the Central Asian states (edited):')
     assert run("build", *project_args(data_copy), "--out", after_dist, "-q").exit_code == 0
-    result = run("load", "--dist", after_dist, "--endpoint", oxigraph_server.store)
+    result = run("load", "--out", after_dist, "--endpoint", oxigraph_server.store)
     assert result.exit_code == 0, result.output
     after = per_graph(oxigraph_server.nquads())
 
@@ -154,34 +154,34 @@ def test_changing_an_article_replaces_only_its_graph(tmp_path, data_copy, oxigra
 
 
 def test_update_endpoint_loads_the_same_dataset_in_small_batches(dist, oxigraph_server):
-    result = run("load", "--dist", dist, "--update-endpoint", oxigraph_server.update, "--batch-size", "100")
+    result = run("load", "--out", dist, "--update-endpoint", oxigraph_server.update, "--batch-size", "100")
     assert result.exit_code == 0, result.output
     report = json.loads((dist / "report.json").read_text())
     assert loaded(result)[:2] == (report["triples"]["quads"], len(report["triples"]["graphs"]))
     assert canonical(oxigraph_server.nquads()) == canonical(build_quads(dist))
-    assert run("load", "--dist", dist, "--update-endpoint", oxigraph_server.update).exit_code == 0
+    assert run("load", "--out", dist, "--update-endpoint", oxigraph_server.update).exit_code == 0
     assert canonical(oxigraph_server.nquads()) == canonical(build_quads(dist))
 
 
 # ----------------------------------------------------------------------------- graphs and options
 
 def test_graph_option_loads_one_graph(build, oxigraph_server):
-    result = run("load", "--dist", build, "--endpoint", oxigraph_server.store, "--graph", ARTICLE + "article-1")
+    result = run("load", "--out", build, "--endpoint", oxigraph_server.store, "--graph", ARTICLE + "article-1")
     assert result.exit_code == 0, result.output
     assert oxigraph_server.counts() == {ARTICLE + "article-1": build_counts(build)[ARTICLE + "article-1"]}
 
 
 def test_changed_synthetic_article_changes_only_its_graph(tmp_path, oxigraph_server):
-    assert run("load", "--dist", synthetic_build(tmp_path / "a"), "--endpoint", oxigraph_server.store).exit_code == 0
+    assert run("load", "--out", synthetic_build(tmp_path / "a"), "--endpoint", oxigraph_server.store).exit_code == 0
     before = per_graph(oxigraph_server.nquads())
     changed = synthetic_build(tmp_path / "b", changed="article-2")
-    assert run("load", "--dist", changed, "--endpoint", oxigraph_server.store).exit_code == 0
+    assert run("load", "--out", changed, "--endpoint", oxigraph_server.store).exit_code == 0
     after = per_graph(oxigraph_server.nquads())
     assert [name for name in before if before[name] != after[name]] == [ARTICLE + "article-2"]
 
 
 def test_default_graph_option_loads_the_union(build, oxigraph_server):
-    result = run("load", "--dist", build, "--endpoint", oxigraph_server.store, "--default-graph")
+    result = run("load", "--out", build, "--endpoint", oxigraph_server.store, "--default-graph")
     assert result.exit_code == 0, result.output
     assert oxigraph_server.counts() == {"": sum(build_counts(build).values())}
     assert loaded(result)[:2] == (sum(build_counts(build).values()), 1)
@@ -198,15 +198,21 @@ def test_triple_files_go_to_the_default_graph_or_to_graph(tmp_path, oxigraph_ser
 def test_embedded_store_option(build, tmp_path):
     target = tmp_path / "elsewhere" / "store"
     for _ in range(2):
-        result = run("load", "--dist", build, "--store", target)
+        result = run("load", "--out", build, "--store", target)
         assert result.exit_code == 0, result.output
         assert loaded(result) == (sum(build_counts(build).values()), len(build_counts(build)), str(target))
     store = Store.read_only(str(target))
     assert canonical(list(store)) == canonical(build_quads(build))
 
 
+def test_the_old_name_dist_still_works_and_says_so(build, tmp_path):
+    result = run("load", "--dist", build, "--store", tmp_path / "store")
+    assert result.exit_code == 0
+    assert result.output.startswith("Note: --dist is now called --out; --dist will go in a later release.\nLoaded ")
+
+
 def test_quiet_prints_nothing(build, oxigraph_server):
-    result = run("load", "--dist", build, "--endpoint", oxigraph_server.store, "-q")
+    result = run("load", "--out", build, "--endpoint", oxigraph_server.store, "-q")
     assert (result.exit_code, result.output) == (0, "")
 
 
@@ -220,12 +226,12 @@ def test_quiet_prints_nothing(build, oxigraph_server):
      "Error: --endpoint: expected an http:// or https:// URL, got '127.0.0.1:7878/store'\n"),
 ])
 def test_option_conflicts_are_usage_errors(build, args, message):
-    result = run("load", "--dist", build, *args)
+    result = run("load", "--out", build, *args)
     assert (result.exit_code, result.output) == (2, message)
 
 
 def test_missing_build_is_bad_input(tmp_path):
-    result = run("load", "--dist", tmp_path / "nothing", "--endpoint", "http://127.0.0.1:1/store")
+    result = run("load", "--out", tmp_path / "nothing", "--endpoint", "http://127.0.0.1:1/store")
     assert result.exit_code == 2
     assert result.output == (f"Error: {tmp_path / 'nothing'}: no build output here (cardf.nq or cardf.trig); "
                              "run `cardf build` first, or name the files to load\n")
@@ -243,14 +249,14 @@ def test_unreadable_file_is_bad_input_with_its_location(tmp_path):
 
 def test_unreachable_endpoint(build):
     port = free_port()
-    result = run("load", "--dist", build, "--endpoint", f"http://127.0.0.1:{port}/store")
+    result = run("load", "--out", build, "--endpoint", f"http://127.0.0.1:{port}/store")
     assert result.exit_code == 3
     assert result.output == (f"Error: http://127.0.0.1:{port}/store: connection refused (is the server running, "
                              "and is this the right port?); nothing was loaded\n")
 
 
 def test_wrong_path_is_a_404(build, oxigraph_server):
-    result = run("load", "--dist", build, "--endpoint", oxigraph_server.url + "/nope")
+    result = run("load", "--out", build, "--endpoint", oxigraph_server.url + "/nope")
     assert result.exit_code == 3
     assert result.output == (f"Error: {oxigraph_server.url}/nope: HTTP 404 Not Found "
                              "(PUT /nope is not supported by this server); nothing was loaded\n")
@@ -261,7 +267,7 @@ def test_a_read_only_server_rejects_the_load(build, tmp_path):
     Store(str(location)).flush()
     server = start_oxigraph(location, read_only=True)
     try:
-        result = run("load", "--dist", build, "--endpoint", server.store)
+        result = run("load", "--out", build, "--endpoint", server.store)
     finally:
         stop_process(server.process)
     assert result.exit_code == 3
@@ -273,7 +279,7 @@ def test_a_read_only_server_rejects_the_load(build, tmp_path):
 
 def test_transient_answers_are_retried_with_backoff(build):
     with Scripted([503, "reset", 502]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--retries", "3")
+        result = run("load", "--out", build, "--endpoint", server.url, "--retries", "3")
     assert result.exit_code == 0, result.output
     assert loaded(result)[1] == 5
     assert len(server.requests) == 5 + 3
@@ -281,7 +287,7 @@ def test_transient_answers_are_retried_with_backoff(build):
 
 def test_retries_are_bounded(build):
     with Scripted([503] * 10) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--retries", "2")
+        result = run("load", "--out", build, "--endpoint", server.url, "--retries", "2")
     assert result.exit_code == 3
     assert result.output == (f"Error: {server.url}: HTTP 503 Service Unavailable (scripted failure) "
                              "(after 3 attempts); nothing was loaded\n")
@@ -290,7 +296,7 @@ def test_retries_are_bounded(build):
 
 def test_failure_part_way_says_which_graphs_were_loaded(build):
     with Scripted([204, 204, 500]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 3
     assert result.output == (
         f"Error: {server.url}: HTTP 500 Internal Server Error (scripted failure); "
@@ -301,7 +307,7 @@ def test_failure_part_way_says_which_graphs_were_loaded(build):
 
 def test_update_failure_part_way_through_a_graph_says_it_may_be_partly_loaded(build):
     with Scripted([204, 500]) as server:
-        result = run("load", "--dist", build, "--update-endpoint", server.url, "--batch-size", "2")
+        result = run("load", "--out", build, "--update-endpoint", server.url, "--batch-size", "2")
     assert result.exit_code == 3
     assert result.output == (
         f"Error: {server.url}: HTTP 500 Internal Server Error (scripted failure); "
@@ -317,7 +323,7 @@ def test_update_failure_part_way_through_a_graph_says_it_may_be_partly_loaded(bu
 
 def test_timeout(build):
     with Scripted([("slow", 1.5)]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--timeout", "0.3")
+        result = run("load", "--out", build, "--endpoint", server.url, "--timeout", "0.3")
     assert result.exit_code == 3
     assert result.output == (f"Error: {server.url}: no answer within 0.3 s (a big graph may need a longer "
                              "--timeout); 0 of 5 graph(s) were loaded before the failure\n"
@@ -329,7 +335,7 @@ def test_timeout(build):
 def test_redirects_are_reported_not_followed(build, monkeypatch):
     monkeypatch.setenv("CARDF_TOKEN", SECRET_TOKEN)
     with Scripted([("redirect", "/elsewhere/store?graph=x")]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 3
     base = server.url.rsplit("/", 1)[0]
     assert result.output == (f"Error: {server.url}: HTTP 301 Moved Permanently (redirects to {base}/elsewhere/store; "
@@ -339,7 +345,7 @@ def test_redirects_are_reported_not_followed(build, monkeypatch):
 
 def test_graph_store_requests_put_turtle_per_graph(build):
     with Scripted() as server:
-        assert run("load", "--dist", build, "--endpoint", server.url).exit_code == 0
+        assert run("load", "--out", build, "--endpoint", server.url).exit_code == 0
     assert [(r["method"], r["path"]) for r in server.requests] == [
         ("PUT", "/store?graph=https%3A%2F%2Fw3id.org%2Fcardf%2Fgraph%2Farticle%2Farticle-0"),
         ("PUT", "/store?graph=https%3A%2F%2Fw3id.org%2Fcardf%2Fgraph%2Farticle%2Farticle-1"),
@@ -365,7 +371,7 @@ def test_basic_credentials_are_sent_but_never_shown(build, monkeypatch):
     monkeypatch.setenv("CARDF_USER", SECRET_USER)
     monkeypatch.setenv("CARDF_PASSWORD", SECRET_PASSWORD)
     with Scripted() as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 0, result.output
     _no_secrets(result.output)
     sent = {r["headers"].get("Authorization") for r in server.requests}
@@ -382,7 +388,7 @@ def test_credentials_never_appear_even_when_the_server_echoes_them(build, monkey
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with Scripted([401], echo_auth=True) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, *debug)
+        result = run("load", "--out", build, "--endpoint", server.url, *debug)
     assert result.exit_code == 3
     assert result.output.splitlines()[-1] == (
         f"Error: {server.url}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD or CARDF_TOKEN; "
@@ -394,7 +400,7 @@ def test_credentials_never_appear_even_when_the_server_echoes_them(build, monkey
 
 
 def test_credentials_in_the_url_are_refused_without_echoing_them(build):
-    result = run("load", "--dist", build, "--endpoint", f"http://{SECRET_USER}:{SECRET_PASSWORD}@127.0.0.1:1/store")
+    result = run("load", "--out", build, "--endpoint", f"http://{SECRET_USER}:{SECRET_PASSWORD}@127.0.0.1:1/store")
     assert result.exit_code == 2
     assert result.output == ("Error: --endpoint: the URL holds credentials; put them in CARDF_USER and "
                              "CARDF_PASSWORD (or CARDF_TOKEN) instead, so that they stay out of shell history "
@@ -403,7 +409,7 @@ def test_credentials_in_the_url_are_refused_without_echoing_them(build):
 
 def test_missing_credentials_name_the_variables(build):
     with Scripted([401]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 3
     assert result.output == (f"Error: {server.url}: HTTP 401 Unauthorized (the endpoint wants credentials: set "
                              "CARDF_USER and CARDF_PASSWORD, or CARDF_TOKEN; the server says: scripted failure); "
@@ -414,7 +420,7 @@ def test_digest_authentication(build, monkeypatch):
     monkeypatch.setenv("CARDF_USER", SECRET_USER)
     monkeypatch.setenv("CARDF_PASSWORD", SECRET_PASSWORD)
     with Scripted(digest=(SECRET_USER, SECRET_PASSWORD)) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--auth", "digest")
+        result = run("load", "--out", build, "--endpoint", server.url, "--auth", "digest")
     assert result.exit_code == 0, result.output
     _no_secrets(result.output)
     answered = [r for r in server.requests if r["headers"].get("Authorization", "").startswith("Digest ")]
@@ -426,7 +432,7 @@ def test_wrong_digest_password_is_a_401(build, monkeypatch):
     monkeypatch.setenv("CARDF_USER", SECRET_USER)
     monkeypatch.setenv("CARDF_PASSWORD", "wrong-" + SECRET_PASSWORD)
     with Scripted(digest=(SECRET_USER, SECRET_PASSWORD)) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--auth", "digest")
+        result = run("load", "--out", build, "--endpoint", server.url, "--auth", "digest")
     assert result.exit_code == 3
     assert result.output.startswith(f"Error: {server.url}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD "
                                     "or CARDF_TOKEN")
@@ -441,22 +447,30 @@ def _cardf(*args: str) -> subprocess.CompletedProcess:
 
 def test_progress_bar_on_a_terminal_and_not_otherwise(tmp_path, oxigraph_server):
     big = synthetic_build(tmp_path / "big", articles=40, facts=150)  # about 12,000 triples
-    plain = _cardf("load", "--dist", big, "--endpoint", oxigraph_server.store)
+    plain = _cardf("load", "--out", big, "--endpoint", oxigraph_server.store)
     assert plain.returncode == 0
     assert SUMMARY.fullmatch(plain.stderr.decode()), plain.stderr
 
-    code, text = run_on_terminal("load", "--dist", big, "--endpoint", oxigraph_server.store)
+    code, text = run_on_terminal("load", "--out", big, "--endpoint", oxigraph_server.store)
     assert code == 0
     assert "Loading" in text and "triples/s" in text and "Loaded " in text
-    quiet = _cardf("load", "--dist", big, "--endpoint", oxigraph_server.store, "-q")
+    quiet = _cardf("load", "--out", big, "--endpoint", oxigraph_server.store, "-q")
     assert (quiet.returncode, quiet.stderr) == (0, b"")
 
 
 # ----------------------------------------------------------------------------- cardf query --endpoint
 
 def test_cardf_query_endpoint_reads_what_was_loaded(build, oxigraph_server):
-    assert run("load", "--dist", build, "--endpoint", oxigraph_server.store).exit_code == 0
+    assert run("load", "--out", build, "--endpoint", oxigraph_server.store).exit_code == 0
     result = run("query", "--endpoint", oxigraph_server.url + "/query", "--format", "csv",
                  "-e", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == ["n", str(sum(build_counts(build).values()))]
+
+
+def test_standard_input_is_loaded_like_the_file(tmp_path):
+    text = '<http://example.org/a> <http://example.org/p> "1", "2" .\n'
+    result = run("load", "-", "--store", tmp_path / "store", input=text)
+    assert result.exit_code == 0, result.output
+    store = Store.read_only(str(tmp_path / "store"))
+    assert sorted(str(q.object) for q in store) == ['"1"', '"2"']

@@ -25,7 +25,7 @@ def project(tmp_path, check=None):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
     return ["--ontology", root / "ontology", "--shapes", root / "shapes", "--queries", root / "queries",
-            "--data", root / "data.ttl"]
+            "--input", root / "data.ttl"]
 
 
 @pytest.mark.parametrize("command", [["ontology", "report"], ["ontology", "docs"], ["stats"], ["diff"]])
@@ -47,6 +47,15 @@ def test_report_fails_on_an_error(tmp_path):
     result = run("ontology", "report", *project(tmp_path, "label-en"), "--format", "tsv", "--no-headers")
     assert result.exit_code == 1
     assert result.stdout == "error\tlabel-en\tcardf:Meeting\thas no rdfs:label in English (@en)\t\n"
+
+
+def test_the_data_may_come_on_standard_input(tmp_path):
+    args = project(tmp_path)
+    data = args[-1].read_text(encoding="utf-8") + "<https://w3id.org/cardf/id/event/x> a cardf:Evnt .\n"
+    result = run("ontology", "report", *args[:-1], "-", "--format", "tsv", "--no-headers", input=data)
+    assert result.exit_code == 1
+    assert result.stdout == ("error\tundefined-term\tcardf:Evnt\tis used in data but the ontology does not define it"
+                             "\t-\n")
 
 
 @pytest.mark.parametrize("fail_on, code", [("error", 0), ("warning", 1)])
@@ -90,7 +99,7 @@ def test_list_checks():
 def test_ontology_only_conflicts_with_other_sources():
     result = run("ontology", "report", "--ontology-only", "--shapes", SHAPES)
     assert result.exit_code == 2
-    assert result.stderr == "Error: --ontology-only does not go with --shapes, --queries or --data\n"
+    assert result.stderr == "Error: --ontology-only does not go with --shapes, --queries, --data or --input\n"
 
 
 def test_the_project_ontology_has_no_errors():
@@ -107,9 +116,9 @@ def test_docs_command_writes_the_site(tmp_path):
                              "(diagram drawn by graphviz-pure)\n")
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "instances in the data" not in page
-    conflict = run("ontology", "docs", "--out", out, "--no-examples", "--data", GOOD / "data.ttl")
+    conflict = run("ontology", "docs", "--out", out, "--no-examples", "--input", GOOD / "data.ttl")
     assert conflict.exit_code == 2
-    assert conflict.stderr == "Error: --no-examples and --data do not go together; choose one\n"
+    assert conflict.stderr == "Error: --no-examples and --data (or --input) do not go together; choose one\n"
 
 
 def test_readme_names_every_check():

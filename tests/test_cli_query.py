@@ -17,7 +17,8 @@ from pyoxigraph import RdfFormat, parse
 
 import regen_golden as golden
 from cardf.query import library
-from conftest import QUERIES, run, start_oxigraph, stop_process
+from cardf.render import width
+from conftest import QUERIES, run, run_on_terminal, start_oxigraph, stop_process
 
 LIBRARY = library(QUERIES)
 NAMES = sorted(LIBRARY)
@@ -66,8 +67,12 @@ def test_each_named_query_gives_the_articles_answer(name, store):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_same_answer_from_the_turtle_file(name, store, dist):
-    assert answer_on(name, "--data", str(dist / "cardf.ttl")) == answer_on(name, "--store", store)
+def test_the_same_answer_from_the_files(name, store, dist):
+    """From the TriG file always; from Turtle (the union, no graphs) unless the query asks which graph says what."""
+    expected = answer_on(name, "--store", store)
+    assert answer_on(name, "--input", str(dist / "cardf.trig")) == expected
+    if "GRAPH" not in LIBRARY[name].text:
+        assert answer_on(name, "--input", str(dist / "cardf.ttl")) == expected
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -75,9 +80,29 @@ def test_the_same_answer_from_a_sparql_server(name, store, endpoint):
     assert answer_on(name, "--endpoint", endpoint) == answer_on(name, "--store", store)
 
 
+@pytest.fixture(scope="module")
+def multi_store(tmp_path_factory) -> str:
+    """The multi-source fixture built: three reports of one visit that disagree on its type and end date."""
+    out = tmp_path_factory.mktemp("multi") / "dist"
+    assert golden.build(golden.FIXTURES / "multi", out) == 0
+    return str(out / "store")
+
+
+@pytest.mark.parametrize("name", sorted(golden.MULTI))
+def test_the_multi_source_answers(name, multi_store):
+    form = LIBRARY[name].form
+    code, text = golden.answer(name, form, ["--store", multi_store], golden.MULTI[name])
+    assert code == 0
+    path = golden.golden_path(name, form, golden.GOLDEN_MULTI)
+    assert path.is_file(), f"no golden answer for {name}; run `python -m tests.regen_golden` and review it"
+    assert golden.normalized(text, form) == path.read_text(encoding="utf-8")
+
+
 def test_every_golden_file_belongs_to_a_query():
     expected = {golden.golden_path(n, q.form).name for n, q in LIBRARY.items()}
     assert {p.name for p in golden.GOLDEN.iterdir()} == expected
+    assert {p.name for p in golden.GOLDEN_MULTI.iterdir()} == {golden.golden_path(n, LIBRARY[n].form).name
+                                                               for n in golden.MULTI}
 
 
 def test_the_timeline_is_in_date_order(store):
@@ -134,16 +159,28 @@ def test_a_table_shows_labels_and_the_count_goes_to_stderr(store):
     result = ask("visits", "--store", store)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["start", "end", "visit", "type", "visitor", "host_state", "place"]
+    assert lines[0].split() == ["start", "end", "visit", "type", "visitor", "host_state", "place", "disputed",
+                                "sources", "reported_in"]
     assert "Vladimir Putin's state visit to Tajikistan" in lines[2] and "person:" not in result.stdout
     assert re.fullmatch(r"\d+ rows in \d+\.\d{3} s\n", result.stderr)
 
 
+@pytest.mark.parametrize("args", [["timeline"], ["--list"]], ids=["timeline", "list"])
+def test_a_table_on_a_terminal_fits_its_width(store, args):
+    code, text = run_on_terminal("query", "--queries", QUERIES, *args, "--store", store, stream="stdout", columns=80)
+    assert code == 0
+    lines = text.splitlines()
+    assert len(lines) > 5 and max(width(line) for line in lines) <= 80
+    assert "…" in text
+    piped = ask(*args, "--store", store, "--quiet").stdout  # not a terminal: nothing cut
+    assert max(width(line) for line in piped.splitlines()) > 80 and "…" not in piped
+
+
 def test_no_labels_shows_prefixed_names(store):
     result = ask("visits", "--store", store, "--no-labels", "--no-headers", "--quiet")
-    assert result.stdout.splitlines()[0].split() == [
+    assert result.stdout.splitlines()[0].split()[:8] == [
         "2025-10-08", "2025-10-10", "event:visit-putin-tajikistan-2025-10", "event-type:state-visit",
-        "person:vladimir-putin", "state:tajikistan", "state:tajikistan"]
+        "person:vladimir-putin", "state:tajikistan", "state:tajikistan", "1"]
 
 
 def test_csv_is_the_w3c_format_with_crlf(store):
@@ -157,6 +194,42 @@ def test_a_query_on_stdin_and_a_file(store, tmp_path):
     assert ask("--store", store, input=text).stdout == "true\n"
     (tmp_path / "q.rq").write_text(text, encoding="utf-8")
     assert ask(tmp_path / "q.rq", "--store", store).stdout == "true\n"
+
+
+@pytest.mark.parametrize("name", ["overview", "visits"])
+def test_the_data_on_standard_input(name, dist):
+    piped = ask(name, "--input", "-", "--format", "tsv", input=(dist / "cardf.nt").read_text(encoding="utf-8"))
+    from_file = ask(name, "--input", dist / "cardf.nt", "--format", "tsv")
+    assert piped.exit_code == from_file.exit_code == 0
+    assert piped.stdout == from_file.stdout and len(piped.stdout.splitlines()) > 2
+
+
+def test_standard_input_holds_the_query_or_the_data_not_both(dist):
+    for args in (["-", "--input", "-"], ["overview", "--input", "-", "--input", "-"]):
+        result = ask(*args, input="")
+        assert (result.exit_code, result.stderr) == (
+            2, "Error: standard input (-) can be read only once: give the query or the data there, not both\n")
+
+
+def complete(words: str, cwd: Path) -> list[str]:
+    """What the shell would offer after `words`, from the installed `cardf` script, as bash asks it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _CARDF_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1))
+    script = Path(sys.executable).parent / "cardf"
+    done = subprocess.run([script], env=env, cwd=cwd, capture_output=True, text=True, check=True)
+    return [line for line in done.stdout.splitlines() if line]
+
+
+def test_shell_completion_offers_the_named_queries(tmp_path):
+    assert complete("cardf query vi", tmp_path) == ["plain,visits"]  # outside a project: cardf's own queries
+    assert complete("cardf query dis", tmp_path) == ["plain,disputed"]
+    assert complete(f"cardf query --queries {tmp_path} vi", QUERIES.parent) == []  # no queries there
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "visitors.rq").write_text("SELECT * { ?s ?p ?o }\n", encoding="utf-8")
+    assert complete("cardf query vi", tmp_path) == ["plain,visitors"]  # a project's own queries/
 
 
 def test_ask_sets_the_exit_code(store):
@@ -244,11 +317,11 @@ def test_an_undeclared_prefix_is_named(store):
      "--param speaker=nope:x: unknown prefix `nope:`; write the IRI in full as <…>"),
     (["quotes-by-person", "--param", "speaker"], "--param 'speaker': write --param name=value"),
     (["visits", "--format", "ttl"],
-     "--format ttl is for CONSTRUCT and DESCRIBE queries; a SELECT query writes table, csv, tsv, json, markdown"),
+     "--format ttl is for CONSTRUCT and DESCRIBE queries; a SELECT query writes table, csv, tsv, json, markdown, records, ndjson"),
     (["describe-entity", "--format", "csv"],
      "--format csv is for SELECT and ASK queries; a CONSTRUCT query writes ttl, nt, jsonld"),
     (["visits", "-e", "ASK {}"], "give either a query NAME or FILE or -e QUERY, not both"),
-    (["visits", "--store", "x", "--data", "y.ttl"], "give one of --store, --data or --endpoint, not --store and --data"),
+    (["visits", "--store", "x", "--input", "y.ttl"], "give one of --store, --input or --endpoint, not --store and --input"),
     (["--list", "--show", "visits"], "--list and --show take no query and do not go together"),
     (["visits", "--endpoint", "ftp://example.org/sparql"],
      "--endpoint: expected an http:// or https:// URL, got 'ftp://example.org/sparql'"),
@@ -261,13 +334,13 @@ def test_usage_mistakes_are_explained(args, message):
 def test_a_missing_store_says_to_build_first(tmp_path):
     result = ask("visits", "--store", tmp_path / "nowhere")
     assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path / 'nowhere'}: no store here; run `cardf build` "
-                                                    "first, or pass --store DIR, --data FILE or --endpoint URL\n")
+                                                    "first, or pass --store DIR, --input FILE or --endpoint URL\n")
 
 
 def test_an_unreadable_data_file_is_located(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n", encoding="utf-8")
-    result = ask("visits", "--data", bad)
+    result = ask("visits", "--input", bad)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {bad}:1:")
 
@@ -304,10 +377,10 @@ def test_from_counts_only_the_graphs_it_names_in_the_store(store, dist):
 def test_from_counts_only_the_graphs_it_names_in_data_files(tmp_path):
     trig = tmp_path / "two.trig"
     trig.write_text("<http://e/a> { <http://e/s> <http://e/p> 1 , 2 . }\n<http://e/b> { <http://e/s> <http://e/p> 3 . }\n")
-    assert count("--data", trig) == 3
-    assert count("--data", trig, dataset="FROM <http://e/a>") == 2
-    assert count("--data", trig, dataset="FROM <http://e/a> FROM <http://e/b>") == 3
-    with_prefix = run("query", "-e", "PREFIX e: <http://e/> " + COUNT.format(dataset="FROM e:b"), "--data", trig,
+    assert count("--input", trig) == 3
+    assert count("--input", trig, dataset="FROM <http://e/a>") == 2
+    assert count("--input", trig, dataset="FROM <http://e/a> FROM <http://e/b>") == 3
+    with_prefix = run("query", "-e", "PREFIX e: <http://e/> " + COUNT.format(dataset="FROM e:b"), "--input", trig,
                       "--format", "csv", "--no-headers")
     assert with_prefix.stdout_bytes == b"1\r\n"
 
@@ -317,10 +390,79 @@ def test_control_characters_in_values_are_shown_in_tables_and_kept_in_csv(tmp_pa
     data.write_text('<http://e/x> <http://www.w3.org/2000/01/rdf-schema#label> "\\u001B[31mred\\u001B[0m\\u0007"@en .\n'
                     '<http://e/x> <http://e/p> "plain" .\n')
     query = "SELECT ?x ?l WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    table = run("query", "-e", query, "--data", data)
+    table = run("query", "-e", query, "--input", data)
     shown = "\\u001b[31mred\\u001b[0m\\u0007"  # the label stands for the IRI in the first column too
     assert table.stdout == f"x{' ' * (len(shown) + 1)}l\n{'-' * len(shown)}  {'-' * len(shown)}\n{shown}  {shown}\n"
-    markdown = run("query", "-e", query, "--data", data, "--format", "markdown")
+    markdown = run("query", "-e", query, "--input", data, "--format", "markdown")
     assert "\x1b" not in markdown.stdout and "\\u001b[31mred" in markdown.stdout
-    csv = run("query", "-e", query, "--data", data, "--format", "csv")
+    csv = run("query", "-e", query, "--input", data, "--format", "csv")
     assert csv.stdout_bytes == b"x,l\r\nhttp://e/x,\x1b[31mred\x1b[0m\x07\r\n"
+
+
+# ----------------------------------------------------------------------------- plain rows, labels, ids, format names
+
+def test_records_are_a_json_array_of_rows_with_labels_in_the_language_asked(store):
+    result = ask("visits", "--store", store, "--format", "records", "--lang", "ru", "--quiet")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows[0]["visit"] == "https://w3id.org/cardf/id/event/visit-putin-tajikistan-2025-10"
+    assert (rows[0]["visitor_label"], rows[0]["host_state_label"]) == ("Владимир Путин", "Таджикистан")
+    assert list(rows[0])[:4] == ["start", "end", "visit", "visit_label"] and rows[0]["sources"] == 1
+
+
+def test_ndjson_is_one_record_a_line(store):
+    records = json.loads(ask("visits", "--store", store, "--format", "records", "--quiet").stdout)
+    lines = ask("visits", "--store", store, "--format", "ndjson", "--quiet").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == records and len(lines) == len(records) > 1
+
+
+def test_csv_with_labels_puts_a_label_column_beside_each_iri_column(store):
+    plain = ask("visits", "--store", store, "--format", "csv", "--quiet").stdout.splitlines()
+    labelled = ask("visits", "--store", store, "--format", "csv", "--labels", "--quiet").stdout.splitlines()
+    assert plain[0] == "start,end,visit,type,visitor,host_state,place,disputed,sources,reported_in"
+    assert labelled[0] == ("start,end,visit,visit_label,type,type_label,visitor,visitor_label,host_state,"
+                           "host_state_label,place,place_label,disputed,sources,reported_in")
+    assert labelled[1].startswith("2025-10-08,2025-10-10,https://w3id.org/cardf/id/event/visit-putin-tajikistan-2025-10,"
+                                  "Vladimir Putin's state visit to Tajikistan,")
+
+
+def test_a_table_in_russian(store):
+    result = ask("visits", "--store", store, "--lang", "ru", "--quiet")
+    assert "Государственный визит Владимира Путина в Таджикистан" in result.stdout.splitlines()[2]
+
+
+@pytest.mark.parametrize("value", ["vladimir-putin", "person:vladimir-putin",
+                                   "<https://w3id.org/cardf/id/person/vladimir-putin>"])
+def test_a_parameter_may_be_the_id_as_written_in_the_yaml(store, value):
+    result = ask("quotes-by-person", "--store", store, "--param", f"speaker={value}", "--format", "tsv")
+    assert result.exit_code == 0 and result.stderr.startswith("3 rows in ")  # every form names the same person
+    assert result.stdout == ask("quotes-by-person", "--store", store, "--format", "tsv", "--quiet").stdout
+
+
+def test_a_parameter_that_names_nothing_says_so(store):
+    result = ask("quotes-by-person", "--store", store, "--param", "speaker=nobody-at-all", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"speaker,date,quote,occasion,document,medium,text,translation\r\n"
+    assert result.stderr.splitlines()[0] == ('Note: --param speaker=nobody-at-all: no record has this id, so it is '
+                                             'bound as the string "nobody-at-all"')
+
+
+def test_a_parameter_need_not_be_selected(store):
+    result = ask("-e", "SELECT ?a WHERE { ?a cardf:about ?country }", "--param", "country=kyrgyzstan",
+                 "--store", store, "--format", "tsv", "--quiet")
+    assert result.exit_code == 0
+    assert "<https://w3id.org/cardf/id/figure/figure-russia-kyrgyzstan-trade-growth-2025-01-09>" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "text/csv"])
+def test_output_formats_by_short_name_or_media_type(store, fmt):
+    assert ask("visits", "--store", store, "--format", fmt, "--quiet").stdout.startswith("start,end,visit,type,")
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "turtle", "text/turtle"])
+def test_input_formats_by_short_name_long_name_or_media_type(dist, tmp_path, fmt):
+    data = tmp_path / "graph.data"  # an extension that tells nothing
+    data.write_bytes((dist / "cardf.ttl").read_bytes())
+    result = ask("overview", "--input", data, "--input-format", fmt, "--format", "tsv", "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == ask("overview", "--input", dist / "cardf.ttl", "--format", "tsv", "--quiet").stdout

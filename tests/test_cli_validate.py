@@ -172,3 +172,72 @@ def test_rdf_xml_is_read_too(dist: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert result.stdout == run("validate", *project_args()).stdout
 
+
+
+# ----------------------------------------------------------------------------- standard input, --fail-on, --warnings
+
+def test_standard_input_is_validated_like_the_file(dist: Path):
+    from_file = run("validate", dist / "cardf.ttl", *project_args())
+    from_stdin = run("validate", "-", *project_args(), input=(dist / "cardf.ttl").read_text(encoding="utf-8"))
+    assert (from_stdin.exit_code, from_stdin.stdout) == (0, from_file.stdout)
+    assert SUMMARY.match(from_stdin.stdout.splitlines()[-1])
+
+
+def test_standard_input_is_sniffed_or_told_its_format(dist: Path):
+    triples = (dist / "cardf.nt").read_text(encoding="utf-8")
+    sniffed = run("validate", "-", *project_args(), input=triples)
+    told = run("validate", "-", "--input-format", "application/n-triples", *project_args(), input=triples)
+    assert sniffed.exit_code == told.exit_code == 0
+    assert sniffed.stdout == told.stdout
+
+
+def test_standard_input_that_is_not_rdf_names_stdin_and_the_line():
+    result = run("validate", "-", "--input-format", "ttl", *project_args(), input="@prefix x: <urn:x#> .\nx:a x:b .\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: <stdin>:2:")
+
+
+def test_standard_input_is_read_once():
+    result = run("validate", "-", "-", *project_args(), input="")
+    assert (result.exit_code, result.stderr) == (2, "Error: standard input (-) can be read only once\n")
+
+
+@pytest.fixture
+def five_warnings(tmp_path) -> Path:
+    """The shapes corpus with five entities that lost their Wikidata link: five warnings of one kind."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    for qid in ("Q159", "Q232", "Q7747", "Q200881", "Q649"):
+        edit(folder / "entities.yaml", f"    wikidata: {qid}\n", "")
+    return folder
+
+
+def test_warnings_are_summarised_by_kind_unless_all_are_asked_for(five_warnings: Path):
+    args = ("validate", "--data", five_warnings, "--ontology", ONTOLOGY, "--shapes", SHAPES)
+    summary = run(*args).stdout.splitlines()
+    assert summary[0] == "Warning: cardf-shapes:Entity-wikidata (5 results)"
+    assert summary[1].startswith(f"  {five_warnings / 'entities.yaml'}:") and "No Wikidata link" in summary[1]
+    assert summary[2:] == ["  … and 4 more like it (--warnings all lists them)",
+                           "Conforms: 0 violations, 5 warnings, 0 infos."]
+    listed = run(*args, "--warnings", "all").stdout.splitlines()
+    assert listed[0] == "Warning: cardf-shapes:Entity-wikidata"
+    assert len(listed) == 7 and all("No Wikidata link" in line for line in listed[1:6])
+    assert listed[1] == summary[1]
+    assert run(*args, "--warnings", "none").stdout == "Conforms: 0 violations, 5 warnings, 0 infos.\n"
+
+
+@pytest.mark.parametrize("fail_on, code", [("violation", 0), ("warning", 1), ("info", 1)])
+def test_fail_on_sets_the_severity_that_fails(five_warnings: Path, fail_on: str, code: int):
+    result = run("validate", "--data", five_warnings, "--ontology", ONTOLOGY, "--shapes", SHAPES,
+                 "--fail-on", fail_on, "--warnings", "none")
+    assert result.exit_code == code
+    assert result.stdout == "Conforms: 0 violations, 5 warnings, 0 infos.\n"
+    assert result.stderr == ("" if code == 0 else f"Error: failed on 5 warnings (--fail-on {fail_on}).\n")
+
+
+def test_fail_on_warning_over_standard_input(dist: Path):
+    result = run("validate", "-", "--fail-on", "warning", *project_args(),
+                 input=(dist / "cardf.ttl").read_text(encoding="utf-8"))
+    warnings = int(re.search(r"(\d+) warnings?,", result.stdout).group(1))
+    assert warnings > 0 and result.exit_code == 1
+    assert result.stderr == f"Error: failed on {warnings} warnings (--fail-on warning).\n"

@@ -108,3 +108,19 @@ def test_bad_inputs_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {tmp_path}: is a folder without cardf.nq; give a build folder "
                              "(`cardf build --out …`) or an RDF file\n")
+
+
+def test_one_side_may_be_standard_input(dist, changed):
+    same = run("diff", "-", dist / "cardf.nq", input=(dist / "cardf.nq").read_text(encoding="utf-8"))
+    assert (same.exit_code, same.stdout) == (0, "")
+    assert same.stderr.startswith("Equal: the same graphs and statements on both sides (")
+    differs = run("diff", dist / "cardf.nq", "-", input=(changed / "cardf.nq").read_text(encoding="utf-8"))
+    assert differs.exit_code == 1
+    assert differs.stdout == run("diff", dist / "cardf.nq", changed / "cardf.nq").stdout
+    assert "4500000000" in differs.stdout
+
+
+def test_standard_input_cannot_be_both_sides():
+    result = run("diff", "-", "-", input="")
+    assert (result.exit_code, result.stderr) == (2, "Error: standard input (-) can be read only once: give it as "
+                                                    "OLD or NEW, not both\n")

@@ -225,12 +225,18 @@ def test_from_chooses_the_graphs_a_local_query_sees(tiny):
     assert rows == {"union": "4", "entities": "3", "other": "0", "named only": "0"}
 
 
-def test_a_parameter_outside_the_projection_is_explained(tiny):
+def test_a_parameter_outside_the_projection_is_bound_by_the_values_block(tiny):
     query = q.parse_query("SELECT ?code WHERE { ?s cardf:isoCode ?code }", "-e")
+    answer = tiny.run(query, {"s": NamedNode("https://w3id.org/cardf/id/state/russia")})
+    assert [tuple(t.value for t in row) for row in answer.rows] == [("RUS",)]
+
+
+def test_a_parameter_used_only_inside_a_sub_query_is_explained(tiny):
+    query = q.parse_query("SELECT ?code WHERE { { SELECT ?code WHERE { ?s cardf:isoCode ?code } } }", "-e")
     with pytest.raises(UsageError) as info:
-        tiny.run(query, {"s": NamedNode("https://w3id.org/cardf/id/state/russia")})
-    assert str(info.value) == ("parameter ?s must appear in the query's SELECT clause (or use SELECT *): cardf "
-                               "binds parameters as RDF terms, which needs the variable projected")
+        tiny.run(query, {"s": NamedNode("https://w3id.org/cardf/id/state/nowhere")})
+    assert str(info.value) == ("parameter ?s cannot be bound: the query neither selects it nor uses it outside a "
+                               "sub-query, where cardf binds parameters")
 
 
 def test_service_needs_permission():
@@ -322,7 +328,7 @@ def test_terminal_tables_shorten_long_cells():
 
 @pytest.mark.parametrize("form, fmt, headers, message", [
     ("SELECT", "ttl", True, "--format ttl is for CONSTRUCT and DESCRIBE queries; a SELECT query writes "
-                            "table, csv, tsv, json, markdown"),
+                            "table, csv, tsv, json, markdown, records, ndjson"),
     ("CONSTRUCT", "csv", True, "--format csv is for SELECT and ASK queries; a CONSTRUCT query writes ttl, nt, jsonld"),
     ("SELECT", "json", False, "--no-headers applies to table, markdown, csv and tsv output"),
 ])
@@ -449,4 +455,4 @@ def test_a_missing_store_says_what_to_do(tmp_path: Path):
     with pytest.raises(UsageError) as info:
         q.LocalTarget.open(tmp_path / "nowhere")
     assert str(info.value) == (f"{tmp_path / 'nowhere'}: no store here; run `cardf build` first, or pass "
-                               "--store DIR, --data FILE or --endpoint URL")
+                               "--store DIR, --input FILE or --endpoint URL")

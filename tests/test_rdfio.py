@@ -117,11 +117,11 @@ def hostile(name: str, folder: Path) -> tuple[Path, str]:
 
 COMMANDS = {
     "validate": lambda f, tmp: ["validate", f, "--shapes", SHAPES, "--ontology", ONTOLOGY],
-    "query --data": lambda f, tmp: ["query", "--data", f, "-e", "SELECT * WHERE { ?s ?p ?o }"],
+    "query --input": lambda f, tmp: ["query", "--input", f, "-e", "SELECT * WHERE { ?s ?p ?o }"],
     "load --store": lambda f, tmp: ["load", f, "--store", tmp / "store"],
     "diff": lambda f, tmp: ["diff", f, f],
     "stats": lambda f, tmp: ["stats", f],
-    "ontology report --data": lambda f, tmp: ["ontology", "report", "--data", f, "--ontology", ONTOLOGY],
+    "ontology report --input": lambda f, tmp: ["ontology", "report", "--input", f, "--ontology", ONTOLOGY],
 }
 
 
@@ -136,7 +136,7 @@ def test_the_entity_bomb_is_refused_by_every_command_that_reads_rdf(command, tmp
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_each_hostile_file_is_refused_before_parsing_with_a_located_message(name, tmp_path):
     path, message = hostile(name, tmp_path)
-    result = cardf("query", "--data", path, "-e", "SELECT * WHERE { ?s ?p ?o }")
+    result = cardf("query", "--input", path, "-e", "SELECT * WHERE { ?s ?p ?o }")
     separator = "" if message[0].isdigit() else " "
     assert (result.returncode, result.stderr, result.stdout) == (2, f"Error: {path}:{separator}{message}\n", "")
 
@@ -223,5 +223,5 @@ def test_hazard_in_bytes_says_why_and_where():
 def test_broken_xml_is_refused_with_the_xml_parsers_located_reason(tmp_path):
     bad = tmp_path / "bad.rdf"
     bad.write_text(f'<rdf:RDF xmlns:rdf="{RDF}">\n  <rdf:Description>\n</rdf:RDF>\n', encoding="utf-8")
-    result = run("query", "--data", bad, "-e", "SELECT * WHERE { ?s ?p ?o }")
+    result = run("query", "--input", bad, "-e", "SELECT * WHERE { ?s ?p ?o }")
     assert (result.exit_code, result.output) == (2, f"Error: {bad}:3:3: RDF syntax error: mismatched tag\n")

@@ -152,7 +152,7 @@ def _padded(form: str, pad: tuple[int, int]):
 def test_no_part_of_a_password_is_printed_whatever_the_server_echoes(build, monkeypatch, form, pad):
     _credentials(monkeypatch, BASIC)
     with Scripted([("echo", 401, _padded(form, pad))]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 3
     assert result.output.startswith(f"Error: {server.url}: HTTP 401 Unauthorized (check CARDF_USER/CARDF_PASSWORD "
                                     "or CARDF_TOKEN; the server says: ...")
@@ -166,8 +166,8 @@ def test_no_part_of_a_token_is_printed_on_any_path(build, monkeypatch, command, 
     _credentials(monkeypatch, BEARER)
     status = 400 if command.startswith("query") else 500
     with Scripted([("echo", status, _padded(form, (195, 100)))] * 4) as server:
-        args = {"load --endpoint": ["load", "--dist", build, "--endpoint", server.url],
-                "load --update-endpoint": ["load", "--dist", build, "--update-endpoint", server.url],
+        args = {"load --endpoint": ["load", "--out", build, "--endpoint", server.url],
+                "load --update-endpoint": ["load", "--out", build, "--update-endpoint", server.url],
                 "query --endpoint": ["query", "--endpoint", server.url, "-e", SELECT],
                 "query --endpoint --debug": ["query", "--endpoint", server.url, "-e", SELECT, "--debug"]}[command]
         result = run(*args)
@@ -194,7 +194,7 @@ def test_secrets_in_a_reason_phrase_a_json_error_and_a_redirect_are_masked(build
     outputs = []
     for action in script:
         with Scripted([action]) as server:
-            result = run("load", "--dist", build, "--endpoint", server.url)
+            result = run("load", "--out", build, "--endpoint", server.url)
         assert result.exit_code == 3, result.output
         outputs.append(result.output)
     assert outputs[0].startswith("Error: http://127.0.0.1:")
@@ -217,9 +217,9 @@ def test_a_parse_error_quoting_the_answer_is_masked(monkeypatch):
 def test_timeouts_and_dropped_connections_say_nothing_of_the_credentials(build, monkeypatch):
     _credentials(monkeypatch, BASIC)
     with Scripted([("slow", 2)]) as server:
-        slow = run("load", "--dist", build, "--endpoint", server.url, "--timeout", "0.5")
+        slow = run("load", "--out", build, "--endpoint", server.url, "--timeout", "0.5")
     with Scripted(["reset"] * 4) as server:
-        dropped = run("load", "--dist", build, "--endpoint", server.url)
+        dropped = run("load", "--out", build, "--endpoint", server.url)
     assert (slow.exit_code, dropped.exit_code) == (3, 3)
     assert "no answer within 0.5 s" in slow.output and "the connection was closed" in dropped.output
     assert leaks(slow.output + dropped.output) == []
@@ -261,7 +261,7 @@ def test_a_lost_answer_to_a_blank_node_batch_starts_the_graph_again_and_the_coun
                                                                                            oxigraph_server):
     _lose_first_blank_node_batch.done = False
     with Scripted(_lose_first_blank_node_batch, upstream=oxigraph_server.url) as proxy:
-        result = run("load", "--dist", big_blank_graph, "--update-endpoint", proxy.base + "/update",
+        result = run("load", "--out", big_blank_graph, "--update-endpoint", proxy.base + "/update",
                      "--batch-size", "3")
     assert result.exit_code == 0, result.output
     assert counted_back(result) == f"counted back at {proxy.base}/query: the same in every named graph"
@@ -284,7 +284,7 @@ def test_without_the_restart_the_lost_batch_would_have_doubled_its_blank_nodes(b
         return None
 
     with Scripted(twice, upstream=oxigraph_server.url) as proxy:
-        result = run("load", "--dist", big_blank_graph, "--update-endpoint", proxy.base + "/update",
+        result = run("load", "--out", big_blank_graph, "--update-endpoint", proxy.base + "/update",
                      "--batch-size", "3")
     held = oxigraph_server.counts()
     sent = build_counts(big_blank_graph)
@@ -305,7 +305,7 @@ def test_restarts_of_a_graph_are_bounded_and_the_failure_says_it_is_partly_loade
         return None
 
     with Scripted(always, upstream=oxigraph_server.url) as proxy:
-        result = run("load", "--dist", big_blank_graph, "--update-endpoint", proxy.base + "/update",
+        result = run("load", "--out", big_blank_graph, "--update-endpoint", proxy.base + "/update",
                      "--batch-size", "3", "--retries", "2")
     assert result.exit_code == 3
     assert result.output == (f"Error: {proxy.base}/update: the connection was closed before an answer came; "
@@ -318,34 +318,34 @@ def test_restarts_of_a_graph_are_bounded_and_the_failure_says_it_is_partly_loade
 
 def test_a_lost_put_is_sent_again_since_a_put_replaces(build, oxigraph_server):
     with Scripted(["lose", "forward", "lose"], upstream=oxigraph_server.url) as proxy:
-        result = run("load", "--dist", build, "--endpoint", proxy.url)
+        result = run("load", "--out", build, "--endpoint", proxy.url)
     assert result.exit_code == 0, result.output
     assert canonical(oxigraph_server.nquads()) == canonical(build_quads(build))
     assert [r["action"] for r in proxy.requests][:4] == ["lose", "forward", "lose", "forward"]
 
 
 def test_update_loads_into_a_real_store_are_counted_back(build, oxigraph_server):
-    result = run("load", "--dist", build, "--update-endpoint", oxigraph_server.update, "--batch-size", "4")
+    result = run("load", "--out", build, "--update-endpoint", oxigraph_server.update, "--batch-size", "4")
     assert result.exit_code == 0, result.output
     assert counted_back(result) == f"counted back at {oxigraph_server.url}/query: the same in every named graph"
-    union = run("load", "--dist", build, "--update-endpoint", oxigraph_server.update, "--default-graph")
+    union = run("load", "--out", build, "--update-endpoint", oxigraph_server.update, "--default-graph")
     assert counted_back(union) == "not counted back (a store may show all its graphs in the default graph)"
 
 
 def test_a_store_that_answers_no_queries_leaves_the_counts_unread_and_says_so(build):
     with Scripted() as server:
-        result = run("load", "--dist", build, "--update-endpoint", server.url)
+        result = run("load", "--out", build, "--update-endpoint", server.url)
     assert result.exit_code == 0, result.output
     assert counted_back(result) == f"not counted back ({server.url} did not answer in SPARQL JSON)"
     with Scripted(lambda r: 404 if b"query=" in r["body"] else None) as server:
-        result = run("load", "--dist", build, "--update-endpoint", server.url)
+        result = run("load", "--out", build, "--update-endpoint", server.url)
     assert counted_back(result) == f"not counted back (HTTP 404 from {server.url})"
 
 
 def test_a_server_dripping_its_answer_cannot_hold_a_load_past_the_timeout(build):
     """One byte every 0.3 s never trips a timeout of 1 s per read; the deadline of the request ends it."""
     with Scripted([("drip", 0.3)]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url, "--timeout", "1")
+        result = run("load", "--out", build, "--endpoint", server.url, "--timeout", "1")
     assert result.exit_code == 3
     assert result.output == (f"Error: {server.url}: no answer within 1 s (a big graph may need a longer --timeout); "
                              "0 of 5 graph(s) were loaded before the failure\n"
@@ -363,7 +363,7 @@ def test_a_dripping_server_cannot_hold_a_query_either():
 def test_a_200_whose_answer_breaks_off_is_a_load_the_server_applied(build):
     """The status line is the server's word on the request; the rest of a load's answer is not needed."""
     with Scripted([("raw", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 0, result.output
     assert loaded(result)[:2] == (sum(build_counts(build).values()), 5)
     assert len(server.requests) == 5
@@ -371,7 +371,7 @@ def test_a_200_whose_answer_breaks_off_is_a_load_the_server_applied(build):
 
 def test_an_answer_that_is_not_http_is_not_reported_as_nothing_loaded(build):
     with Scripted([("raw", b"SSH-2.0-OpenSSH_9.6\r\n")]) as server:
-        result = run("load", "--dist", build, "--endpoint", server.url)
+        result = run("load", "--out", build, "--endpoint", server.url)
     assert result.exit_code == 3
     assert result.output == (f"Error: {server.url}: not an HTTP answer (BadStatusLine); is this the right URL and "
                              "scheme?; 0 of 5 graph(s) were loaded before the failure\n"

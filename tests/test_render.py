@@ -32,6 +32,17 @@ def test_a_table_fits_the_terminal_by_narrowing_its_widest_column():
     assert text.splitlines()[2] == "short  " + "x" * 24 + "…" + "  " + "y" * 25 + "…"  # 5 + 2 + 25 + 2 + 26
 
 
+def test_a_table_of_many_columns_goes_below_the_usual_minimum_rather_than_wrap():
+    text = render.table([f"column{i}" for i in range(10)], [["a long value"] * 10], fit=60)
+    assert [len(line) for line in text.splitlines()] == [60, 60, 60]
+    assert text.splitlines()[2] == "  ".join(["a l…"] * 8 + ["a lo…"] * 2)
+
+
+def test_a_table_is_not_fitted_when_standard_output_is_not_a_terminal():
+    assert render.terminal_width() is None  # pytest captures stdout
+    assert render.table(["a"], [["x" * 300]]) == "a\n" + "-" * 300 + "\n" + "x" * 300 + "\n"
+
+
 def test_later_blocks_keep_the_widths_of_the_first():
     sheet = render.Table(["n", "v"], limit=5)
     assert sheet.block([["1", "ab"]]) == "n  v\n-  --\n1  ab\n"

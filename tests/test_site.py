@@ -45,7 +45,7 @@ def test_the_site_has_a_page_at_the_path_of_every_record_and_entity(dist, site):
                                             f"FILTER(STRSTARTS(STR(?s), '{ID}')) }}")}
     expected = {iri for iri in minted if not re.match(f"{ID}(span|participation)/", iri)}
     assert {iri_of(site, p) for p in record_pages(site)} == expected
-    assert len(expected) == 214
+    assert len(expected) == 206
 
 
 def test_every_alternate_holds_that_records_triples_in_the_build(dist, site):
@@ -91,7 +91,7 @@ def test_says_what_it_wrote(dist, tmp_path):
     files = [p for p in (tmp_path / "s").rglob("*") if p.is_file() and p.name != ".cardf-build"]
     size = sum(p.stat().st_size for p in files)
     assert result.output == (f"Wrote {len(files)} files ({size / 1e6:.1f} MB) to {tmp_path / 's'}/: 1 article(s) "
-                             f"with 178 evidence spans, 214 record and entity pages.\n")
+                             f"with 167 evidence spans, 206 record and entity pages.\n")
 
 
 def test_a_folder_without_a_build(tmp_path):

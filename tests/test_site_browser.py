@@ -90,7 +90,7 @@ def seed_spans(dist: Path) -> list[tuple[str, int, int, str]]:
 
 def test_every_evidence_span_is_highlighted_and_its_offsets_slice_back_to_its_words(dist, site, visit):
     spans = seed_spans(dist)
-    assert len(spans) == 178
+    assert len(spans) == 167
     visit.page.goto(url(site, ARTICLE))
     found = visit.page.evaluate("""(spans) => {
       const text = document.getElementById('text').textContent;

@@ -72,3 +72,11 @@ def test_rdf_files_and_errors(tmp_path):
                               "or name RDF files\n")
     bad = run("stats", "--endpoint", "ftp://x")
     assert bad.exit_code == 2 and bad.stderr == "Error: --endpoint must be an http(s) URL, got 'ftp://x'\n"
+
+
+def test_standard_input_is_described_like_the_file(dist):
+    from_file = run("stats", dist / "cardf.nt")
+    from_stdin = run("stats", "-", input=(dist / "cardf.nt").read_text(encoding="utf-8"))
+    assert from_stdin.exit_code == from_file.exit_code == 0
+    assert from_stdin.stdout.splitlines()[0] == "Dataset https://w3id.org/cardf/dataset (-)"
+    assert from_stdin.stdout.splitlines()[1:] == from_file.stdout.splitlines()[1:]

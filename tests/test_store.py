@@ -9,8 +9,8 @@ import pytest
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from cardf.errors import ExternalError, InputError, UsageError
-from cardf.remote import (Credentials, batches, check_url, credentials_from_env, display_url, graph_url,
-                          update_requests)
+from cardf.remote import Credentials, check_url, credentials_from_env, display_url
+from cardf.remoteload import batches, graph_url, update_requests
 from cardf.store import GraphData, LoadFailed, load_store, plan, read_inputs, total_triples, write_store
 
 EX = "http://example.org/"

@@ -109,6 +109,12 @@ def put(s: str, p: str, o: str) -> str:
     return f"DELETE {{ {s} {p} ?o }} INSERT {{ {s} {p} {o} }} WHERE {{ OPTIONAL {{ {s} {p} ?o }} }}"
 
 
+# A disagreement as the build writes one (build/agreement.py), for the cases that break it.
+DISAGREEMENT = ("INSERT DATA { disagreement:d a cardf:Disagreement ; cardf:disagreementAbout event:visit ; "
+                "cardf:disputedProperty cardf:endDate ; cardf:hasClaim claim:claim-visit-two-days, claim:claim-visit-footnote . "
+                "event:visit cardf:hasDisagreement disagreement:d } ;\n")
+
+
 def rename(old: str, new) -> Callable:
     """Give a resource another name (an IRI, or a blank node) everywhere in the graph."""
 
@@ -357,7 +363,6 @@ CASES: list[Case] = [
         ("Claim-claimProperty MaxCount", "claim:claim-visit-two-days", add("claim:claim-visit-two-days", "cardf:claimProperty", "cardf:startDate")),
         ("Claim-claimProperty MinCount", "claim:claim-visit-two-days", UNCONFLICT + (drop("claim:claim-visit-two-days", "cardf:claimProperty"),)),
         ("Claim-claimProperty NodeKind", "claim:claim-visit-two-days", UNCONFLICT + (put("claim:claim-visit-two-days", "cardf:claimProperty", LIT),)),
-        ("Claim-claimValue MaxCount", "claim:claim-visit-two-days", add("claim:claim-visit-two-days", "cardf:claimValue", '"2025-11-14"^^xsd:date')),
         ("Claim-claimValue MinCount", "claim:claim-visit-two-days", drop("claim:claim-visit-two-days", "cardf:claimValue")),
         ("Claim-conflictsWith Class", "claim:claim-visit-two-days", add("claim:claim-visit-two-days", "cardf:conflictsWith", "event:talks"),
          ("Claim-conflictSameFact SPARQL", "claim:claim-visit-two-days")),
@@ -571,9 +576,19 @@ CASES: list[Case] = [
         ("Record-period MaxCount", "decision:new-format", add("decision:new-format", "cardf:period", "interval:2024")),
         ("Record-reportedIn Class", "opinion:opinion-pragmatic", put("opinion:opinion-pragmatic", "cardf:reportedIn", "document:declaration"),
          ("Evidence-sameArticle SPARQL", "span:opinion-pragmatic-1")),
-        ("Record-reportedIn MaxCount", "opinion:opinion-pragmatic", add("opinion:opinion-pragmatic", "cardf:reportedIn", "event:visit"),
-         ("Record-reportedIn Class", "opinion:opinion-pragmatic"), ("Evidence-sameArticle SPARQL", "span:opinion-pragmatic-1")),
-        ("Record-reportedIn MinCount", "opinion:opinion-pragmatic", drop("opinion:opinion-pragmatic", "cardf:reportedIn")),
+        ("Record-reportedIn MinCount", "opinion:opinion-pragmatic", drop("opinion:opinion-pragmatic", "cardf:reportedIn"),
+         ("Evidence-sameArticle SPARQL", "span:opinion-pragmatic-1")),
+        ("Record-hasDisagreement Class", "event:visit", add("event:visit", "cardf:hasDisagreement", "event:talks")),
+        ("Record-distinctFrom NodeKind", "event:visit", add("event:visit", "cardf:distinctFrom", LIT)),
+        ("Disagreement Closed", "disagreement:d", DISAGREEMENT + add("disagreement:d", "cardf:titel", LIT)),
+        ("Disagreement-about MaxCount", "disagreement:d", DISAGREEMENT + add("disagreement:d", "cardf:disagreementAbout", "event:talks")),
+        ("Disagreement-about MinCount", "disagreement:d", DISAGREEMENT + drop("disagreement:d", "cardf:disagreementAbout")),
+        ("Disagreement-about NodeKind", "disagreement:d", DISAGREEMENT + put("disagreement:d", "cardf:disagreementAbout", LIT)),
+        ("Disagreement-claim Class", "disagreement:d", DISAGREEMENT + add("disagreement:d", "cardf:hasClaim", "event:talks")),
+        ("Disagreement-claim MinCount", "disagreement:d", DISAGREEMENT + drop("disagreement:d", "cardf:hasClaim")),
+        ("Disagreement-property MaxCount", "disagreement:d", DISAGREEMENT + add("disagreement:d", "cardf:disputedProperty", "cardf:startDate")),
+        ("Disagreement-property MinCount", "disagreement:d", DISAGREEMENT + drop("disagreement:d", "cardf:disputedProperty")),
+        ("Disagreement-property NodeKind", "disagreement:d", DISAGREEMENT + put("disagreement:d", "cardf:disputedProperty", LIT)),
         ("Record-signatory NodeKind", "document:declaration", add("document:declaration", "cardf:signatory", LIT)),
         ("Record-supportedBy Class", "event:visit", add("event:visit", "cardf:supportedBy", "document:declaration")),
         ("Record-title Datatype", "document:declaration", add("document:declaration", "cardf:title", LIT)),

@@ -24,7 +24,7 @@ from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGra
 
 from .errors import InputError, Problem
 from .iris import DCTERMS, ONT, RDF, RDFS, SKOS, Minter
-from .rdfio import read_quads
+from .rdfio import is_stdin, read_quads
 
 BUILD_FILE = "cardf.nq"
 FORMATS = ("text", "turtle", "json")
@@ -94,7 +94,10 @@ def _key(term) -> tuple:
 
 
 def load(path: Path, input_format: str | None = None) -> Side:
-    """A build folder (its cardf.nq) or an RDF file."""
+    """A build folder (its cardf.nq) or an RDF file (`-`: standard input)."""
+    if is_stdin(path):
+        quads = read_quads(path, input_format)
+        return Side(path, quads, any(not isinstance(q.graph_name, DefaultGraph) for q in quads))
     if not path.exists():
         raise InputError(problems=[Problem("not found", path)])
     if path.is_dir():

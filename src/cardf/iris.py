@@ -30,7 +30,7 @@ VOID = "http://rdfs.org/ns/void#"
 
 # IRI path segments of resources under {base}id/ — one prefix each so that every IRI abbreviates.
 SEGMENTS = (
-    "article", "claim", "commitment", "decision", "document", "document-set", "event", "figure",
+    "article", "claim", "commitment", "decision", "disagreement", "document", "document-set", "event", "figure",
     "interval", "office", "opinion", "organization", "participation", "person", "place", "quote",
     "relationship", "relationship-status", "source", "span", "state", "statement",
 )
@@ -82,6 +82,10 @@ class Minter:
 
     def entities_graph(self) -> NamedNode:
         return NamedNode(f"{self.base}graph/entities")
+
+    def agreement_graph(self) -> NamedNode:
+        """What the build finds by putting reports of one record side by side: disagreements, and their claims."""
+        return NamedNode(f"{self.base}graph/agreement")
 
     def shared_graph(self) -> NamedNode:
         """Periods and relationships, which many articles name: described once, here."""

@@ -45,12 +45,25 @@ def predicate(f: Field) -> NamedNode:
     return NamedNode(_NAMESPACES[prefix] + local)
 
 
+@dataclass(frozen=True)
+class Reported:
+    """One value an article gives for a field of a record another article defines (a claim of its graph)."""
+
+    record: str  # the record's id
+    field: str  # the field's name in facts.yaml
+    property: str  # its predicate IRI
+    claim: str  # the claim's IRI
+    values: tuple[str, ...]  # the values, as N-Triples terms, sorted
+    article: str  # the reporting article's slug
+
+
 @dataclass
 class ArticleGraph:
     slug: str
     graph: NamedNode
     triples: list[Triple]
     shared: list[Triple] = field(default_factory=list)  # what it says of periods and relationships
+    reported: list[Reported] = field(default_factory=list)  # what it says of records other articles define
 
 
 @dataclass
@@ -70,6 +83,7 @@ class Mapper:
         self.minter = minter
         self.segment_of = {r.id: r.kind.segment for r in corpus.records()}
         self.shared: list[Triple] = []  # of the article being mapped
+        self.reported: list[Reported] = []  # of the article being mapped
 
     def iri(self, ref: str) -> NamedNode:
         return self.minter.resource(self.segment_of[ref], ref)
@@ -137,7 +151,7 @@ class Mapper:
 
     def article(self, article: Article, origins: dict) -> ArticleGraph:
         out: list[Triple] = []
-        self.shared = []
+        self.shared, self.reported = [], []
         subject = self.minter.resource("article", article.slug)
         origins[subject.value] = article.meta_origin
         meta = article.meta
@@ -149,12 +163,15 @@ class Mapper:
             out.append(Triple(subject, ont("disclaimer"), Literal(span.text, language=language)))
         author = self.iri(meta["author"]) if "author" in meta else None
         for record in article.records:
+            if record.reports:
+                self.report(article, subject, record, out, origins)
+                continue
             self.fact(article, subject, record, out, origins)
             if author is not None and record.kind.name == "opinions":
                 out.append(Triple(self.iri(record.id), ont("attributedTo"), author))
             if record.kind.name == "sources":
                 out.append(Triple(subject, ont("cites"), self.iri(record.id)))
-        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out, self.shared)
+        return ArticleGraph(article.slug, self.minter.article_graph(article.slug), out, self.shared, self.reported)
 
     def fact(self, article: Article, article_iri: NamedNode, record: Record, out: list[Triple], origins) -> None:
         subject = self.iri(record.id)
@@ -172,26 +189,60 @@ class Mapper:
         elif kind == "relationships":
             self.relationship(subject, values["parties"], out)
             field_origin(origins, subject, ont("statusOf"), here.get("parties"))
-        elif kind == "claims" and "_claim_field" in values:
-            f: Field = values["_claim_field"]
+        elif kind == "claims" and record.claim is not None:
+            f: Field = record.claim.field
             out.append(Triple(subject, ont("claimProperty"), predicate(f)))
-            for term in self.terms(f, values["_claim_value"]):
+            for term in self.terms(f, record.claim.value):
                 out.append(Triple(subject, ont("claimValue"), term))
             field_origin(origins, subject, ont("claimProperty"), here.get("field"))
             field_origin(origins, subject, ont("claimValue"), here.get("value"))
             if "according_to" not in values:
                 out.append(Triple(subject, ont("accordingTo"), article_iri))
-        for i, p in enumerate(values.get("participants") or [], 1):
+        for i, p in enumerate(record.participants, 1):
             node = self.minter.resource("participation", f"{record.id}-{i}")
-            origins[node.value] = p["_origins"]["agent"]
+            origins[node.value] = p.origins["agent"]
             out.append(Triple(subject, ont("hasParticipation"), node))
-            out.append(Triple(subject, ont("participant"), self.iri(p["agent"])))
+            out.append(Triple(subject, ont("participant"), self.iri(p.values["agent"])))
             out.append(Triple(node, TYPE, ont("Participation")))
-            self.fields(node, PARTICIPANT_FIELDS, p, out, origins, p["_origins"])
+            self.fields(node, PARTICIPANT_FIELDS, p.values, out, origins, p.origins)
         if record.spans:
             field_origin(origins, subject, ont("evidence"), here.get("evidence"))
         for i, span in enumerate(record.spans, 1):
             self.evidence(article, article_iri, subject, f"{record.id}-{i}", span, out, origins)
+
+    def report(self, article: Article, article_iri: NamedNode, record: Record, out: list[Triple], origins) -> None:
+        """An article's account of a record another article defines: its words, and a claim per field it gives.
+
+        The record's own values stay those of the article that defines it; what this article says
+        of it is kept apart, as claims that name this article as their source (the build compares
+        them with the defining article's values: see build.agreement).
+        """
+        subject = self.iri(record.id)
+        out.append(Triple(subject, ont("reportedIn"), article_iri))
+        here = record.field_origins
+        spans = []
+        for i, span in enumerate(record.spans, 1):
+            spans.append(self.evidence(article, article_iri, subject, f"{record.id}--{article.slug}-{i}", span, out,
+                                       origins))
+        for f in record.kind.fields:
+            if f.name not in record.values:
+                continue
+            if f.name in ("note", "sources"):  # what the curator adds about this report
+                self.fields(subject, (f,), record.values, out, origins, {})
+                continue
+            if f.predicate is None:
+                continue
+            claim = self.minter.resource("claim", claim_slug(record.id, f.name, article.slug))
+            origins[claim.value] = here.get(f.name, record.origin)
+            out += [Triple(claim, TYPE, ont("Claim")), Triple(claim, ont("claimAbout"), subject),
+                    Triple(claim, ont("claimProperty"), predicate(f)),
+                    Triple(claim, ont("accordingTo"), article_iri), Triple(claim, ont("reportedIn"), article_iri)]
+            terms = self.terms(f, record.values[f.name])
+            out += [Triple(claim, ont("claimValue"), term) for term in terms]
+            self.reported.append(Reported(record.id, f.name, predicate(f).value, claim.value,
+                                          tuple(sorted({str(term) for term in terms})), article.slug))
+            out += [Triple(claim, ont("evidence"), node) for node in spans]
+            field_origin(origins, claim, ont("claimValue"), here.get(f.name))
 
     def relationship(self, status: NamedNode, parties: list[str], out: list[Triple]) -> None:
         ordered = sorted(set(parties))
@@ -201,7 +252,7 @@ class Mapper:
         for party in ordered:
             self.shared.append(Triple(node, ont("party"), self.iri(party)))
 
-    def evidence(self, article: Article, article_iri, subject, slug: str, span: Span, out, origins) -> None:
+    def evidence(self, article: Article, article_iri, subject, slug: str, span: Span, out, origins) -> NamedNode:
         node = self.minter.resource("span", slug)
         quote = self.minter.resource("span", slug + "-quote")
         position = self.minter.resource("span", slug + "-position")
@@ -225,6 +276,12 @@ class Mapper:
             out.append(Triple(quote, NamedNode(OA + "prefix"), Literal(prefix)))
         if suffix:
             out.append(Triple(quote, NamedNode(OA + "suffix"), Literal(suffix)))
+        return node
+
+
+def claim_slug(record_id: str, field_name: str, article_slug: str) -> str:
+    """`<record>--<field>--<article>`: ids have no double hyphens, so these never meet a curated claim's id."""
+    return f"{record_id}--{field_name.replace('_', '-')}--{article_slug}"
 
 
 def field_origin(origins: dict, subject: NamedNode, predicate: NamedNode, origin: Origin | None) -> None:

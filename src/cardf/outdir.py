@@ -18,14 +18,13 @@ are removed by the next build, when their marker proves that cardf made them. Ct
 SIGTERM clean up and say truly what the output folder holds.
 
 Public surface: `claimed`, `replace`, `Scratch`, `Interrupted`, `interruption`, `exchange`,
-`owns`, `checkpoint` (a no-op where tests pause a build, see tests/outdir_harness.py), `MARKER`.
+`owns`, `checkpoint` (a no-op where tests pause a build, see tests/outdir_harness.py), `MARKER` (from
+outmarker, which owns the marker).
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -35,15 +34,12 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExternalError, Problem, UsageError
+from .outmarker import (COMPLETE, MARKER, SCRATCH, STAGING, Listing, list_written, read_marker, sha256, walk,
+                        write_marker)
 
-MARKER = ".cardf-build"
-FORMAT = "cardf-build"
-VERSION = 1
-COMPLETE, STAGING, SCRATCH = "complete", "staging", "scratch"
 STORE_FILE = re.compile(r"(\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG|LOG\.old\.\d+|MANIFEST-\d+|OPTIONS-\d+"
                         r"|[\w.-]+\.dbtmp)")  # the files of an Oxigraph (RocksDB) store
 OWN = "cardf replaces only an empty folder or a build of its own"
@@ -71,11 +67,8 @@ def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def checkpoint(step: str) -> None:
-    """A named step of the swap ("writing", "staged", "swapped", "between-renames"). Does nothing.
-
-    For tests only: tests/outdir_harness.py replaces it to pause a real build here, so that a
-    test can kill it at this point.
-    """
+    """A named step of the swap ("writing", "staged", "swapped", "between-renames"). Does nothing:
+    tests/outdir_harness.py replaces it to pause a real build here and kill it."""
 
 
 def owns(out: Path, path: str | os.PathLike) -> bool:
@@ -113,104 +106,6 @@ def _cannot_create(target: _Target, exc: OSError) -> ExternalError:
     return ExternalError(problems=[Problem(f"cannot create the output folder: {exc.strerror or exc}", target.shown)])
 
 
-# ----------------------------------------------------------------------------- the marker
-
-@dataclass
-class Listing:
-    """What a marker says: the state of the folder and, for a complete build, what cardf wrote in it."""
-
-    state: str
-    files: dict[str, tuple[int, str]] = field(default_factory=dict)  # relative path → (size, sha256)
-    folders: list[str] = field(default_factory=list)
-    stores: list[str] = field(default_factory=list)
-
-
-def _check(body: dict) -> str:
-    """The marker's own checksum: a marker made by hand or cut short does not pass."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _marker_text(body: dict) -> str:
-    return json.dumps({**body, "check": _check(body)}, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-
-
-def _write_marker(folder: Path, listing: Listing) -> None:
-    body = {"format": FORMAT, "version": VERSION, "state": listing.state}
-    if listing.state == COMPLETE:
-        body.update(files={k: list(v) for k, v in sorted(listing.files.items())}, folders=sorted(listing.folders),
-                    stores=sorted(listing.stores))
-    tmp = folder / (MARKER + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(_marker_text(body))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / MARKER)
-
-
-def _read_marker(folder: Path) -> Listing | None:
-    """The marker's listing; None when it is missing, unreadable or not one cardf wrote."""
-    try:
-        st = os.lstat(folder / MARKER)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 64 << 20:
-            return None
-        doc = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        check = doc.pop("check")
-        if _check(doc) != check:
-            return None
-        if doc["format"] != FORMAT or doc["version"] != VERSION or doc["state"] not in (COMPLETE, STAGING, SCRATCH):
-            return None
-        if doc["state"] != COMPLETE:
-            return Listing(doc["state"])
-        files = {str(k): (int(v[0]), str(v[1])) for k, v in doc["files"].items()}
-        folders, stores = [str(x) for x in doc["folders"]], [str(x) for x in doc["stores"]]
-        if any(not _safe_relative(p) for p in list(files) + folders + stores):
-            return None
-        return Listing(COMPLETE, files, folders, stores)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError):
-        return None
-
-
-def _safe_relative(p: str) -> bool:
-    parts = p.split("/")
-    return bool(p) and not p.startswith("/") and all(x not in ("", ".", "..") for x in parts)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _list_written(folder: Path, known: dict[str, str], stores: tuple[str, ...]) -> Listing:
-    """The listing of a folder cardf has just written (a staging folder): every file, hashed unless known."""
-    listing = Listing(COMPLETE)
-    for rel, st in _walk(folder, set(stores)):
-        if stat.S_ISDIR(st.st_mode):
-            (listing.stores if rel in stores else listing.folders).append(rel)
-        elif stat.S_ISREG(st.st_mode):
-            listing.files[rel] = (st.st_size, known.get(rel) or _sha256(folder / rel))
-        else:
-            raise OSError(errno.EINVAL, "the build wrote something that is neither a file nor a folder",
-                          str(folder / rel))
-    return listing
-
-
-def _walk(folder: Path, stores: set[str], rel: str = "") -> Iterator[tuple[str, os.stat_result]]:
-    """(relative path, lstat) of everything below `folder` but its marker; never follows a link; the
-    contents of store folders are not listed."""
-    with os.scandir(folder / rel if rel else folder) as entries:
-        found = sorted((e.name, e.stat(follow_symlinks=False)) for e in entries)
-    for name, st in found:
-        path = f"{rel}/{name}" if rel else name
-        if path == MARKER:
-            continue
-        yield path, st
-        if stat.S_ISDIR(st.st_mode) and path not in stores:
-            yield from _walk(folder, stores, path)
-
-
 # ----------------------------------------------------------------------------- proving a folder is cardf's
 
 def _prove(target: _Target) -> Listing | None:
@@ -240,7 +135,7 @@ def _prove(target: _Target) -> Listing | None:
         raise _cannot_read(target, exc) from None
     if not names:
         return None
-    listing = _read_marker(target.path)
+    listing = read_marker(target.path)
     if MARKER not in names:
         more = f" and {len(names) - 1} more" if len(names) > 1 else ""
         raise UsageError(problems=[Problem(
@@ -253,7 +148,7 @@ def _prove(target: _Target) -> Listing | None:
             f"{what}; {OWN}, so choose another --out or empty {target.show()} yourself", target.show(MARKER))])
     stamp = os.lstat(target.path / MARKER).st_mtime_ns
     try:
-        for rel, st in _walk(target.path, set(listing.stores)):
+        for rel, st in walk(target.path, set(listing.stores)):
             kind = stat.S_IFMT(st.st_mode)
             if rel in listing.stores and kind == stat.S_IFDIR:
                 _prove_store(target, rel)
@@ -263,7 +158,7 @@ def _prove(target: _Target) -> Listing | None:
             elif kind == stat.S_IFREG:
                 size, digest = listing.files[rel]
                 touched = max(st.st_mtime_ns, st.st_ctime_ns) >= stamp  # written (or copied) after the marker
-                if st.st_size != size or (touched and _sha256(target.path / rel) != digest):
+                if st.st_size != size or (touched and sha256(target.path / rel) != digest):
                     raise _foreign(target, rel, "changed since cardf build wrote it")
     except OSError as exc:
         raise _cannot_read(target, exc) from None
@@ -423,7 +318,7 @@ def replace(out: Path, write: Callable[[Path], dict[str, str] | None], stores: t
             checkpoint("writing")
             try:
                 known = write(staging) or {}
-                _write_marker(staging, _list_written(staging, known, stores))
+                write_marker(staging, list_written(staging, known, stores))
             except OSError as exc:
                 raise ExternalError(problems=[Problem(f"cannot write the build output: {exc.strerror or exc}",
                                                       target.shown)]) from None
@@ -458,7 +353,7 @@ def _new_folder(target: _Target, kind: str, state: str) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(path, 0o777 & ~umask)  # as mkdir would make it: the build is for others to read too
-        _write_marker(path, Listing(state))
+        write_marker(path, Listing(state))
     except OSError as exc:
         shutil.rmtree(path, ignore_errors=True)
         raise _cannot_create(target, exc) from None
@@ -624,7 +519,7 @@ def _leftover(path: Path) -> Listing | None:
         return None
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
         return None
-    return _read_marker(path)
+    return read_marker(path)
 
 
 def _complete(path: Path, listing: Listing) -> bool:

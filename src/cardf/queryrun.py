@@ -1,11 +1,13 @@
 """Running one question to the end: a local query in a worker process, an endpoint query here.
 
-A local query (the embedded store, `--data` files) runs in a child process, because
+A local query (the embedded store, `--input` files) runs in a child process, because
 pyoxigraph cannot interrupt a query it is evaluating and holds Python's attention while it
-does: a query in this process could neither time out nor stop on Ctrl-C. The child cuts
-itself off the network unless SERVICE calls are allowed (see isolation), reads the data,
-runs the query and writes the answer (results.write_answer), sending the bytes back in
-frames as it goes; this process passes them on to stdout at once. So:
+does: a query in this process could neither time out nor stop on Ctrl-C. The child is a
+fork of this process, made after cardf's modules are imported, so it starts in about a
+millisecond (a fresh interpreter took 0.4 s to import them again). It leaves this process's
+session, cuts itself off the network unless SERVICE calls are allowed (see isolation), reads
+the data, runs the query and writes the answer (results.write_answer), sending the bytes
+back in frames through a pipe as it goes; this process passes them on to stdout at once. So:
 
 * a deadline (`--timeout`, 60 s unless told otherwise) kills the child when it passes;
 * Ctrl-C reaches this process only (the child has its own session) and kills the child;
@@ -20,16 +22,16 @@ from __future__ import annotations
 import os
 import pickle
 import selectors
+import signal
 import struct
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CardfError, ExternalError, InputError, UsageError
-from .query import EndpointTarget, LocalTarget, Query, QueryTimeout, Term, check_query
+from .query import EndpointTarget, IdRef, LocalTarget, Query, QueryTimeout, Term, check_query, resolve_ids
+from .rdfio import is_stdin, stdin_copy
 from .results import Output, write_answer
 
 DEFAULT_TIMEOUT = 60.0
@@ -44,6 +46,7 @@ class Outcome:
     count: int
     boolean: bool | None
     seconds: float
+    notes: list[str] = field(default_factory=list)  # parameters that name nothing, ids read as strings
 
 
 @dataclass
@@ -54,13 +57,13 @@ class LocalJob:
     files: list[str]
     input_format: str | None
     query: Query
-    bindings: dict[str, Term]
+    bindings: dict[str, Term | IdRef]
     output: Output
     allow_service: bool = False
     checked: bool = False  # the parse tree already read for SERVICE (tests that reach past the refusal set it)
 
 
-def execute(query: Query, bindings: dict[str, Term], output: Output, write: Callable[[bytes], None], *,
+def execute(query: Query, bindings: dict[str, Term | IdRef], output: Output, write: Callable[[bytes], None], *,
             store: Path | None = None, files: tuple[Path, ...] = (), input_format: str | None = None,
             endpoint: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             allow_service: bool = False) -> Outcome:
@@ -74,10 +77,13 @@ def execute(query: Query, bindings: dict[str, Term], output: Output, write: Call
         check_query(query, allow_service=True)
         target = EndpointTarget(endpoint, timeout)
         started = time.perf_counter()
-        answer = target.run(query, bindings)
-        count = write_answer(answer, output, write, target.labels)
-        return Outcome(answer.form, count, answer.boolean, time.perf_counter() - started)
+        terms, notes = resolve_ids(target, bindings)
+        answer = target.run(query, terms)
+        count = write_answer(answer, output, write, lambda iris: target.labels(iris, output.lang))
+        return Outcome(answer.form, count, answer.boolean, time.perf_counter() - started, notes)
     check_query(query, allow_service, parse=False)
+    if any(is_stdin(f) for f in files):
+        stdin_copy()  # read here, once: the worker reads the copy, and cardf removes it at exit
     job = LocalJob(str(store) if not files else None, [str(f) for f in files], input_format, query, bindings, output,
                    allow_service)
     return run_local(job, write, timeout)
@@ -90,40 +96,53 @@ def run_local(job: LocalJob, write: Callable[[bytes], None], timeout: float | No
     The worker has the network only when SERVICE calls are allowed (or `network` says so).
     """
     network = job.allow_service if network is None else network
-    command = [sys.executable, "-c", "from cardf.queryrun import worker; worker()"]
-    if not network:
-        command.append("--offline")
-    worker_process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      start_new_session=True)
+    frames_in, frames_out = os.pipe()
+    errors_in, errors_out = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns into the caller's code
+        code = 0
+        try:
+            os.close(frames_in)
+            os.close(errors_in)
+            os.dup2(errors_out, 2)
+            os.setsid()  # Ctrl-C at the terminal reaches cardf, which then ends the worker
+            code = worker(job, frames_out, network, parent)
+        except BaseException:  # noqa: BLE001 — whatever happens, the worker must not run on as a copy of cardf
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(frames_out)
+    os.close(errors_out)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        worker_process.stdin.write(pickle.dumps(job))
-        worker_process.stdin.close()
-        return _relay(worker_process, write, deadline, timeout)
+        return _relay(frames_in, errors_in, pid, write, deadline, timeout)
     finally:
-        if worker_process.poll() is None:
-            worker_process.kill()
-        worker_process.wait()
-        for stream in (worker_process.stdout, worker_process.stderr):
-            stream.close()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(frames_in)
+        os.close(errors_in)
 
 
-def _relay(process: subprocess.Popen, write: Callable[[bytes], None], deadline: float | None,
+def _relay(frames: int, errors_fd: int, pid: int, write: Callable[[bytes], None], deadline: float | None,
            timeout: float | None) -> Outcome:
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    selector.register(process.stderr, selectors.EVENT_READ)
+    selector.register(frames, selectors.EVENT_READ)
+    selector.register(errors_fd, selectors.EVENT_READ)
     pending, errors, open_streams = b"", b"", 2
     while open_streams:
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             raise QueryTimeout(timeout)
         for key, _ in selector.select(left):
-            chunk = os.read(key.fileobj.fileno(), 1 << 16)
+            chunk = os.read(key.fd, 1 << 16)
             if not chunk:
-                selector.unregister(key.fileobj)
+                selector.unregister(key.fd)
                 open_streams -= 1
-            elif key.fileobj is process.stderr:
+            elif key.fd == errors_fd:
                 errors = (errors + chunk)[-4000:]
             else:
                 pending += chunk
@@ -136,9 +155,9 @@ def _relay(process: subprocess.Popen, write: Callable[[bytes], None], deadline: 
                         write(body)
                     else:
                         return _finish(kind, body)
-    process.wait()
+    _, status = os.waitpid(pid, 0)
     raise ExternalError(f"the query worker failed: {errors.decode('utf-8', 'replace').strip()[-500:]}"
-                        f"{'' if errors.strip() else f'exit status {process.returncode}'}")
+                        f"{'' if errors.strip() else f'exit status {os.waitstatus_to_exitcode(status)}'}")
 
 
 def _finish(kind: bytes, body: bytes) -> Outcome:
@@ -152,33 +171,39 @@ def _finish(kind: bytes, body: bytes) -> Outcome:
     raise cls(message, problems)
 
 
-def worker() -> None:
-    """The child's side: read the job on stdin, write frames on stdout."""
+def worker(job: LocalJob, frames: int, network: bool, parent: int) -> int:
+    """The worker's side: limit itself, run the job, write frames to `frames`; its exit status."""
     from . import isolation
 
     isolation.die_with_parent()
-    if "--offline" in sys.argv[1:]:
+    if os.getppid() != parent:  # cardf died before the line above could take effect
+        return 1
+    if not network:
         isolation.cut_network()
-    job: LocalJob = pickle.loads(sys.stdin.buffer.read())  # written by the parent cardf
-    out = sys.stdout.buffer
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
     def frame(kind: bytes, body: bytes) -> None:
-        out.write(_FRAME.pack(kind, len(body)) + body)
-        out.flush()
+        data = _FRAME.pack(kind, len(body)) + body
+        while data:
+            data = data[os.write(frames, data):]
 
     try:
         if not job.checked:
             check_query(job.query, job.allow_service)
-        LocalTarget.empty().run(job.query, job.bindings)  # mistakes in the query first, whatever the target holds
-        target = local_target(job)
+        LocalTarget.empty().run(job.query, {k: v for k, v in job.bindings.items() if not isinstance(v, IdRef)})
+        target = local_target(job)  # mistakes in the query are told above, whatever the target holds
         started = time.perf_counter()
-        answer = target.run(job.query, job.bindings)
-        count = write_answer(answer, job.output, lambda data: frame(b"D", data), target.labels)
-        frame(b"S", pickle.dumps(Outcome(answer.form, count, answer.boolean, time.perf_counter() - started)))
+        terms, notes = resolve_ids(target, job.bindings)
+        answer = target.run(job.query, terms)
+        count = write_answer(answer, job.output, lambda data: frame(b"D", data),
+                             lambda iris: target.labels(iris, job.output.lang))
+        frame(b"S", pickle.dumps(Outcome(answer.form, count, answer.boolean, time.perf_counter() - started, notes)))
     except CardfError as exc:
         frame(b"E", pickle.dumps((type(exc).__name__, str(exc), exc.problems)))
     except Exception as exc:  # a bug: reported by the parent as an internal error
         frame(b"E", pickle.dumps(("", f"{type(exc).__name__}: {exc}", [])))
+    return 0
 
 
 def local_target(job: LocalJob) -> LocalTarget:

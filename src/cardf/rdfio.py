@@ -35,41 +35,93 @@ from xml.parsers import expat
 
 from pyoxigraph import QueryResultsFormat, Quad, RdfFormat, parse
 
+from . import formats
 from .errors import InputError, Problem
 
-FORMATS = {
-    "turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML, "n3": RdfFormat.N3,
-}
-EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".ntriples": "ntriples", ".nq": "nquads",
-    ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".json-ld": "jsonld", ".json": "jsonld",
-    ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml", ".n3": "n3",
-}
+FORMATS = {f.name: f.rdf for f in formats.RDF_FORMATS}
+EXTENSIONS = {e: f.name for f in formats.RDF_FORMATS for e in f.extensions}
 FORMAT_NAMES = sorted(FORMATS)
 SNIFF_BYTES = 4096
 CHUNK_BYTES = 1 << 22
 MAX_NESTING = 256  # levels of XML elements or JSON arrays and objects
 CONTEXT_WORK = 25_000_000  # about two seconds of pyoxigraph's JSON-LD context processing
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
 
 Source = Callable[[], Iterator[bytes]]  # the text again from its start, in chunks, each time it is called
 
 
+def is_stdin(path: Path | str) -> bool:
+    return str(path) == "-"
+
+
 def format_of(path: Path, override: str | None = None) -> str:
+    """The canonical name of the RDF syntax to read `path` in: `override` (any spelling), else its extension."""
+    shown = STDIN_NAME if is_stdin(path) else path
     if override:
-        if override not in FORMATS:
+        found = formats.rdf_format(override)
+        if found is None:
             raise InputError(problems=[Problem(f"unknown format `{override}`; expected one of: "
-                                               f"{', '.join(FORMAT_NAMES)}", path)])
-        return override
-    name = EXTENSIONS.get(path.suffix.lower())
-    if name is None:
+                                               f"{', '.join(FORMAT_NAMES)} (or ttl, nt, nq, a media type)", shown)])
+        return found.name
+    if is_stdin(path):
+        return sniff(stdin_copy().read_bytes()[:SNIFF_BYTES])
+    found = formats.of_extension(path.suffix)
+    if found is None:
         raise InputError(problems=[Problem(
             f"cannot tell the RDF format from the extension `{path.suffix or '(none)'}`; use one of "
             f"{', '.join(sorted(EXTENSIONS))} or pass --input-format ({', '.join(FORMAT_NAMES)})", path)])
-    return name
+    return found.name
 
 
-def _located(path: Path, message: str) -> Problem:
+_NQUAD = re.compile(rb"""^(?:<[^>]*>|_:\S+)\s+<[^>]*>\s+(?:<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@\S+|\^\^<[^>]*>)?)"""
+                    rb"""\s+(?:<[^>]*>|_:\S+)\s*\.\s*(?:\#.*)?$""")
+
+
+def sniff(head: bytes) -> str:
+    """The RDF syntax of text with no name to tell it by (standard input): JSON-LD, RDF/XML, N-Quads, else TriG.
+
+    TriG reads Turtle and N-Triples too (their triples land in the default graph, as they would).
+    """
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        return "jsonld"
+    if text.startswith((b"<?xml", b"<rdf:", b"<!")):
+        return "rdfxml"
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(b"#"):
+            return "nquads" if _NQUAD.match(line) else "trig"
+    return "trig"
+
+
+_STDIN_COPY: list[tuple[object, Path]] = []  # (the stream, its copy): one read per standard input
+
+
+def stdin_copy() -> Path:
+    """Standard input, read once into a private temporary file (removed at exit), so it can be read again.
+
+    Keyed by the stream itself, so that a program (or a test) that runs several commands in one
+    process, each with its own standard input, reads each one.
+    """
+    import sys
+
+    if _STDIN_COPY and _STDIN_COPY[-1][0] is sys.stdin:
+        return _STDIN_COPY[-1][1]
+    import atexit
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="cardf-stdin-")
+    with os.fdopen(handle, "wb") as fh:
+        stream = getattr(sys.stdin, "buffer", None)
+        fh.write(stream.read() if stream is not None else sys.stdin.read().encode("utf-8"))
+    atexit.register(lambda: Path(name).unlink(missing_ok=True))
+    _STDIN_COPY[:] = [(sys.stdin, Path(name))]
+    return Path(name)
+
+
+def _located(path: Path | str, message: str) -> Problem:
     """pyoxigraph reports 'Parser error at line L column C: why (file, line L)'; lift L and C out."""
     m = re.search(r"line (\d+) column (\d+)", message)
     line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
@@ -79,17 +131,21 @@ def _located(path: Path, message: str) -> Problem:
 
 
 def read_quads(path: Path, fmt: str | None = None, base_iri: str | None = None) -> list[Quad]:
-    """Parse one RDF file into quads (triples land in the default graph)."""
+    """Parse one RDF file (`-`: standard input) into quads (triples land in the default graph)."""
     name = format_of(path, fmt)
+    shown: Path | str = path
+    if is_stdin(path):
+        path, shown = stdin_copy(), STDIN_NAME
+        base_iri = base_iri or Path.cwd().as_uri() + "/"
     if not path.is_file():
         raise InputError(problems=[Problem("file not found" if not path.exists() else "is not a file", path)])
-    _check_file(path, name)
+    _check_file(path, name, shown)
     try:
         return list(parse(path=str(path), format=FORMATS[name], base_iri=base_iri or path.resolve().as_uri()))
     except SyntaxError as exc:
-        raise InputError(problems=[_located(path, str(exc))]) from None
+        raise InputError(problems=[_located(shown, str(exc))]) from None
     except (ValueError, OSError) as exc:
-        raise InputError(problems=[Problem(f"cannot be read as {name}: {exc}", path)]) from None
+        raise InputError(problems=[Problem(f"cannot be read as {name}: {exc}", shown)]) from None
 
 
 def hazard(data: bytes, fmt: RdfFormat | QueryResultsFormat) -> str | None:
@@ -116,26 +172,27 @@ ENTITY_MESSAGE = ("declares an XML entity (<!ENTITY …>); cardf never expands o
                   "blow a few lines up to gigabytes: write the values out in full")
 
 
-def _check_file(path: Path, fmt: str) -> None:
+def _check_file(path: Path, fmt: str, shown: Path | str | None = None) -> None:
     """Refuse what would otherwise be fetched, expanded or take the parser without bound."""
+    path_shown = path if shown is None else shown
     try:
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path)]) from None
+        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path_shown)]) from None
     if b"\x00" in head:
-        raise InputError(problems=[Problem("is a binary file, not RDF text", path)])
+        raise InputError(problems=[Problem("is a binary file, not RDF text", path_shown)])
     check = _CHECKS[FORMATS[fmt]]
     try:
         found = check(lambda: _chunks(path))
     except OSError as exc:
-        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path)]) from None
+        raise InputError(problems=[Problem(f"cannot be read: {exc.strerror}", path_shown)]) from None
     if found is not None:
         why, where = found
         if isinstance(where, int):
             where = _position(_chunks(path), where)
         line, column = where if where else (None, None)
-        raise InputError(problems=[Problem(why, path, line, column)])
+        raise InputError(problems=[Problem(why, path_shown, line, column)])
 
 
 def _chunks(path: Path) -> Iterator[bytes]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import sys
 import unicodedata
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -21,6 +23,7 @@ _LINE_BREAKS = re.compile(r"[\t\n\r]")
 _LOCAL = re.compile(r"[\w][\w.-]*")
 _IRI_IN_TEXT = re.compile(r"(?:https?|urn):[^\s\"<>,;)]+[^\s\"<>,;).]")
 MIN_COLUMN = 8  # narrowest a column is squeezed to when a table is fitted to the terminal
+NARROWEST = 4  # … unless the table has so many columns that it cannot fit otherwise
 
 
 def safe(text: str) -> str:
@@ -118,17 +121,29 @@ class Table:
         return "".join(f"{x}\n" for x in out)
 
     def _fit(self) -> None:
-        """Narrow the widest columns until the table fits the terminal (never below MIN_COLUMN)."""
+        """Narrow the widest columns until the table fits the terminal: to MIN_COLUMN, then, for a table of
+        many columns, to NARROWEST (three characters and `…`) rather than wrap every line."""
         widths = self.widths
-        while sum(widths) + 2 * (len(widths) - 1) > self.fit:
-            widest = max(range(len(widths)), key=lambda i: widths[i])
-            if widths[widest] <= MIN_COLUMN:
-                break
-            widths[widest] -= 1
+        for floor in (MIN_COLUMN, NARROWEST):
+            while sum(widths) + 2 * (len(widths) - 1) > self.fit:
+                widest = max(range(len(widths)), key=lambda i: widths[i])
+                if widths[widest] <= floor:
+                    break
+                widths[widest] -= 1
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when standard output is one (COLUMNS wins, as everywhere), else None.
+
+    Piped or redirected output is never cut: a script or a file gets every character.
+    """
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def table(header: list[str], rows: list[list[str]], **options) -> str:
-    """A whole aligned table (see Table for the options)."""
+    """A whole aligned table (see Table for the options), fitted to the terminal unless `fit` says otherwise."""
+    if "fit" not in options:
+        options["fit"] = terminal_width()
     return Table(header, **options).block(rows)
 
 

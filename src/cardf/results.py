@@ -32,7 +32,8 @@ from .errors import CardfError, ExternalError
 from .iris import XSD, Minter
 
 BLOCK = 1000
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown", "records", "ndjson")
+LABELLED_BY_DEFAULT = ("table", "markdown", "records", "ndjson")  # formats for people and plain programs
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 _XSD_STRING = XSD + "string"
 _RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
@@ -78,10 +79,11 @@ class Output:
 
     fmt: str | None = None  # None: table for SELECT and ASK, ttl for graphs
     headers: bool = True
-    labels: bool = False  # show the English label of an IRI in tables, when it has one
+    labels: bool = False  # show an IRI's label (tables), or add it beside the IRI (csv, tsv, records, ndjson)
     prefixes: dict[str, str] = field(default_factory=dict)
     limit: int | None = None  # widest table cell (on a terminal)
     fit: int | None = None  # the terminal's width, to fit a table to
+    lang: str = "en"  # the language of labels (English where there is none in it)
 
 
 Labeller = Callable[[list[str]], dict[str, str]]
@@ -101,6 +103,8 @@ def write_answer(answer: Answer, out: Output, write: Callable[[bytes], None], la
         else:
             write(b"true\n" if answer.boolean else b"false\n")
         return 1 if answer.boolean else 0
+    if fmt in ("records", "ndjson") or (fmt in ("csv", "tsv") and out.labels):
+        return _write_plain(answer, fmt, out, write, labeller)
     if fmt in ("csv", "tsv") and answer.solutions is not None:
         lines = _Lines(fmt, out.headers, write)
         try:
@@ -126,6 +130,93 @@ def write_answer(answer: Answer, out: Output, write: Callable[[bytes], None], la
         write(sheet.block([[display(t, labels, prefixes) for t in row] for row in block]).encode("utf-8"))
         count += len(block)
     return count
+
+
+# ----------------------------------------------------------------------------- plain rows
+
+_NUMBERS = {XSD + n: int for n in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                   "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
+                                   "unsignedLong", "unsignedShort", "unsignedByte")}
+_NUMBERS.update({XSD + n: float for n in ("decimal", "double", "float")})
+
+
+def plain_value(term):
+    """A term as a plain JSON value: an IRI as its text, a number as a number, true/false, anything else as text."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        kind = _NUMBERS.get(term.datatype.value)
+        if kind is not None:
+            try:
+                return kind(term.value)
+            except ValueError:
+                return term.value
+        if term.datatype.value == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, (NamedNode,)):
+        return term.value
+    return str(term)
+
+
+def labelled_variables(variables: list[str], rows: list[tuple]) -> list[str]:
+    """The variables that hold an IRI in some of the rows: they get a `<name>_label` beside them."""
+    return [v for i, v in enumerate(variables) if any(isinstance(r[i], NamedNode) for r in rows)]
+
+
+def plain_row(variables: list[str], row: tuple, labelled: list[str], labels: dict[str, str],
+              prefixes: dict[str, str]) -> dict:
+    """One row as a flat dict: each variable's plain value, and `<name>_label` beside each labelled variable."""
+    out: dict = {}
+    for name, term in zip(variables, row):
+        out[name] = plain_value(term)
+        if name in labelled:
+            out[f"{name}_label"] = (labels.get(term.value) or render.short_iri(term.value, prefixes)
+                                    if isinstance(term, NamedNode) else None)
+    return out
+
+
+def _write_plain(answer: Answer, fmt: str, out: Output, write: Callable[[bytes], None],
+                 labeller: Labeller | None) -> int:
+    """records (a JSON array), ndjson (a JSON object a line) or csv/tsv with labels, block by block.
+
+    Which variables get a label column is decided by the first block (a CSV header is written
+    once); later rows keep those columns.
+    """
+    prefixes = out.prefixes or Minter().prefixes()
+    count, labelled, header = 0, None, None
+    for block in _blocks(iter(answer.rows)):
+        if labelled is None:
+            labelled = labelled_variables(answer.variables, block) if out.labels else []
+            header = [c for v in answer.variables for c in ((v, f"{v}_label") if v in labelled else (v,))]
+        labels = labeller(iris_of(block)) if (labeller and labelled) else {}
+        rows = [plain_row(answer.variables, row, labelled, labels, prefixes) for row in block]
+        if fmt == "ndjson":
+            write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+        elif fmt == "records":
+            text = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in rows)
+            write((("[\n" if count == 0 else ",\n") + text if rows else ("[" if count == 0 else "")).encode("utf-8"))
+        else:
+            cells = [_csv_cells(row, r, answer.variables, labelled) for row, r in zip(block, rows)]
+            text = (render.csv_text if fmt == "csv" else render.tsv_text)(header, cells, out.headers and count == 0)
+            write(text.encode("utf-8"))
+        count += len(block)
+    if fmt == "records":
+        write(b"\n]\n" if count else b"]\n")
+    return count
+
+
+def _csv_cells(row: tuple, plain: dict, variables: list[str], labelled: list[str]) -> list[str]:
+    """A row for CSV or TSV with labels: each value as written in RDF (no number rounded), then its label."""
+    cells = []
+    for name, term in zip(variables, row):
+        cells.append("" if term is None else f"_:{term.value}" if isinstance(term, BlankNode) else
+                     term.value if isinstance(term, (NamedNode, Literal)) else str(term))
+        if name in labelled:
+            cells.append(plain[f"{name}_label"] or "")
+    return cells
 
 
 def _blocks(rows) -> Iterable[list[tuple]]:
@@ -275,7 +366,7 @@ def graph_output(triples: list[Triple], fmt: str, prefixes: dict[str, str]) -> b
 
 
 def _jsonld_context(prefixes: dict[str, str]) -> dict:
-    """The project's JSON-LD context when the ontology is at hand, so results read like dist/cardf.jsonld."""
+    """The project's JSON-LD context when the ontology is at hand, so results read like out/cardf.jsonld."""
     from .ontology import build_context, load_ontology_quads
     from .resources import resource_dir
 

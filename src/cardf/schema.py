@@ -150,6 +150,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("organizer", "ref", "organizer", targets=AGENTS),
         Field("topics", "texts", "topic"),
         Field("about", "refs", "about", targets=AGENTS + ("places",), doc="states, bodies and places discussed"),
+        Field("distinct_from", "refs", "distinctFrom", targets=("events",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="visits, summits, sessions, talks, meetings, ceremonies"),
     Kind("documents", "document", "Document", _common() + (
         Field("type", "concept", "documentType", required=True, scheme="document-type"),
@@ -162,6 +164,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("part_of", "ref", "partOfDocument", targets=("documents",)),
         Field("covers", "period", "coversPeriod"),
         Field("about", "refs", "about", targets=AGENTS + ("places",), doc="states, bodies and places it concerns"),
+        Field("distinct_from", "refs", "distinctFrom", targets=("documents",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="named documents: statements, declarations, plans, communiqués, articles, laws"),
     Kind("document_sets", "document-set", "DocumentSet", _common() + (
         Field("count", "integer", "documentCount", required=True),
@@ -169,6 +173,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("signed_at", "ref", "signedAt", required=True, targets=("events",)),
         Field("signatories", "refs", "signatory", targets=AGENTS),
         Field("includes", "refs", "includesDocument", targets=("documents",)),
+        Field("distinct_from", "refs", "distinctFrom", targets=("document_sets",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="documents the article counts without naming them (\"16 documents\")"),
     Kind("decisions", "decision", "Decision", _common(label_required=True) + (
         Field("type", "concept", "decisionType", required=True, scheme="decision-type"),
@@ -176,6 +182,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("adopted_by", "ref", "adoptedBy", targets=AGENTS),
         Field("concerns", "refs", "concerns", targets=AGENTS),
         Field("period", "period", "period"),
+        Field("distinct_from", "refs", "distinctFrom", targets=("decisions",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="decisions adopted by a body: new formats, observer status, work plans"),
     Kind("commitments", "commitment", "Commitment", _common(label_required=True) + (
         Field("type", "concept", "commitmentType", required=True, scheme="commitment-type"),
@@ -187,6 +195,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("date", "date", "date"),
         Field("places", "refs", "location", targets=PLACES),
         Field("value", "ref", "value", targets=("figures",)),
+        Field("distinct_from", "refs", "distinctFrom", targets=("commitments",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="promises, intentions and agreed projects, with who committed to whom"),
     Kind("relationships", "relationship-status", "RelationshipStatus", _common() + (
         Field("parties", "refs", None, required=True, targets=("states",)),
@@ -213,6 +223,8 @@ RECORD_KINDS: tuple[Kind, ...] = (
         Field("stated_by", "ref", "attributedTo", targets=AGENTS),
         Field("stated_in", "ref", "statedIn", targets=("quotes", "statements", "documents")),
         Field("occasion", "ref", "occasion", targets=("events",)),
+        Field("distinct_from", "refs", "distinctFrom", targets=("figures",),
+              doc="records that look like this one but are other things in the world (silences the identity check)"),
     ), doc="every number the article states"),
     Kind("quotes", "quote", "Quotation", _common() + (
         Field("text", "str", None, required=True, doc="verbatim Russian text; must occur in the article"),

@@ -18,7 +18,8 @@ from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
 from .errors import InputError, Problem
 from .iris import DCTERMS, RDF, VOID, WD, XSD, Minter
-from .rdfio import read_quads
+from .rdfio import is_stdin, read_quads
+from .resources import OUT_DIR, old_build_hint
 from .render import curie, curies_in, markdown, table
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -59,15 +60,17 @@ def read_input(paths: list[Path], input_format: str | None = None) -> list[Quad]
     """A build folder (its cardf.nq keeps the named graphs) or RDF files."""
     quads: list[Quad] = []
     for path in paths:
-        if path.is_dir():
+        if is_stdin(path):
+            quads += read_quads(path, input_format)
+        elif path.is_dir():
             nq = path / BUILD_FILE
             if not nq.is_file():
                 raise InputError(problems=[Problem(f"holds no {BUILD_FILE}; run `cardf build --out {path}` first, "
                                                    "or name RDF files", path)])
             quads += read_quads(nq)
         elif not path.exists():
-            raise InputError(problems=[Problem("not found" + ("; run `cardf build` first" if path == Path("dist")
-                                                              else ""), path)])
+            raise InputError(problems=[Problem("not found" + ("; run `cardf build` first" + old_build_hint(path)
+                                                              if path == OUT_DIR else ""), path)])
         else:
             quads += read_quads(path, input_format)
     return quads

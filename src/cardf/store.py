@@ -24,6 +24,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
 from .errors import ExternalError, InputError, Problem, UsageError
 from .rdfio import read_quads
+from .resources import old_build_hint
 
 # What `cardf load` reads from a build folder when no files are named: the first one present.
 BUILD_FILES = ("cardf.nq", "cardf.trig")
@@ -123,7 +124,8 @@ def build_file(dist: Path) -> Path:
         if (dist / name).is_file():
             return dist / name
     raise InputError(problems=[Problem(
-        f"no build output here ({' or '.join(BUILD_FILES)}); run `cardf build` first, or name the files to load",
+        f"no build output here ({' or '.join(BUILD_FILES)}); run `cardf build` first, or name the files to load"
+        + old_build_hint(dist),
         dist)])
 
 

@@ -34,6 +34,9 @@ from ..errors import ExternalError, InputError, Problem
 from ..export import FORMATS, sort_triples
 from ..shacl import Report
 from ..shacl.literals import LiteralForms
+from ..schema import ALL_KINDS
+from .agreement import agreement_of
+from .identity import look_alikes
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
 from .layout import plan as plan_layout
@@ -162,19 +165,23 @@ def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, 
     shared = shared_triples([a.shared for a in kept.values()] + [a.shared for a in fresh])
     if shared:
         graphs.append(MemoryBlocks(writer.graph(sort_triples(shared), minter.shared_graph())))
-    graphs += [spans[a.graph] for a in kept.values()] + [a.blocks for a in fresh]
+    articles = [spans[a.graph] for a in kept.values()] + [a.blocks for a in fresh]
+    agreed = agreement_of(project, registry, list(kept.values()) + fresh, articles)
+    if agreed:
+        graphs.append(MemoryBlocks(writer.graph(sort_triples(agreed), minter.agreement_graph())))
+    graphs += articles
     graphs.sort(key=lambda p: p.graph)
     if previous.is_empty:
         replaced = {p.graph for p in graphs}
     else:
-        replaced = {a.graph for a in fresh} | {minter.shared_graph().value}
+        replaced = {a.graph for a in fresh} | {minter.shared_graph().value, minter.agreement_graph().value}
     present = {p.graph for p in graphs}
     removed = {name for name in spans if name not in present}
     lay = plan_layout(graphs, replaced, previous.layout(), writer)
 
-    forms = LiteralForms.of((t.predicate.value, t.object) for t in registry.triples + project.ontology
-                            if isinstance(t.object, Literal))
-    predicates = {t.predicate.value for t in registry.triples + project.ontology}
+    computed = registry.triples + project.ontology + agreed
+    forms = LiteralForms.of((t.predicate.value, t.object) for t in computed if isinstance(t.object, Literal))
+    predicates = {t.predicate.value for t in computed}
     for a in fresh:
         forms.add(a.forms)
         predicates |= a.predicates
@@ -189,8 +196,12 @@ def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, 
     for a in list(kept.values()) + fresh:
         records.update(a.records)
     slugs = sorted(list(kept) + [a.slug for a in fresh])
+    everything = list(kept.values()) + fresh
+    kinds = {rid: kind for a in everything for rid, kind in a.defines}
+    identity = look_alikes([s for a in everything for s in a.signatures],
+                           lambda rid: minter.resource(ALL_KINDS[kinds[rid]].segment, rid).value)
     job = Assembly(project, plan, previous, replaced, removed, forms, frozenset(predicates), origins, records, slugs,
-                   timings=timings)
+                   identity=identity, timings=timings)
     return lay, job
 
 
@@ -200,7 +211,7 @@ def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Arti
     for a in sorted(list(kept.values()) + fresh, key=lambda a: a.slug):
         entry = GraphEntry(a.graph, frozenset(a.blocks.used), a.blocks.graph_prefix, a.blocks.triples)
         artifacts[a.slug] = Artifact(a.slug, a.fingerprint, a.defines, a.cites, a.records, entry, a.shared,
-                                     predicates=a.predicates)
+                                     predicates=a.predicates, reported=a.reported, signatures=a.signatures)
     graphs = [GraphEntry(p.graph, frozenset(p.used), p.graph_prefix, p.triples) for p in lay.graphs]
     return Index(input_key(settings), {}, artifacts, graphs, written.spans, list(lay.keys), list(lay.owners),
                  set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates)

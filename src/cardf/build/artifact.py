@@ -199,6 +199,8 @@ class Artifact:
     origins: dict | None = None  # resource IRI → Origin; None: kept in the cache (see previous.LazyOrigins)
     forms: LiteralForms | None = None  # None: merged into the previous build's index
     predicates: frozenset[str] = field(default_factory=frozenset)
+    reported: tuple = ()  # mapping.Reported: the values it gives for records other articles define
+    signatures: tuple = ()  # identity.Signature of its records, for the identity check
 
     @property
     def graph(self) -> str:

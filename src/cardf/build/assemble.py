@@ -31,6 +31,7 @@ from ..export.turtle import header
 from ..shacl import FastValidator, NeedsFullRun, Report
 from ..shacl.literals import LiteralForms
 from ..shacl.originals import StoreOriginals
+from .identity import CONSTRAINT as IDENTITY
 from .layout import Kept, Layout, Piece
 from .previous import Previous
 from .project import Project, Settings
@@ -57,6 +58,7 @@ class Assembly:
     origins: object  # resource IRI → Origin (a dict, or previous.LazyOrigins)
     records: Counter
     slugs: list[str]
+    identity: list = field(default_factory=list)  # the identity check's warnings (see identity.py)
     release: Callable[[str], None] = lambda kind: None  # the blocks of one kind are no longer needed
     timings: dict = field(default_factory=dict)
 
@@ -233,6 +235,7 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
             if filler is not None:
                 filler.join()
         timings["validate"] = time.perf_counter() - t0
+        report = with_identity(report, job.identity)
         if failure:
             raise failure[0]
         if not report.conforms:
@@ -350,7 +353,8 @@ def _validate(nt_path: Path, store_path: Path, lay: Layout, job: Assembly, fille
             if affected is not None:
                 try:
                     return validator.run(store, originals(store), origins, restrict=affected,
-                                         previous=job.previous.index.findings)
+                                         previous=[f for f in job.previous.index.findings
+                                                   if f.constraint != IDENTITY])
                 except NeedsFullRun:
                     pass
         finally:
@@ -360,6 +364,15 @@ def _validate(nt_path: Path, store_path: Path, lay: Layout, job: Assembly, fille
     report = validator.run(union, originals(union), origins)
     job.timings["validate parts"] = vars(validator.timings)
     return report
+
+
+def with_identity(report: Report, identity: list) -> Report:
+    """The shapes' findings and the identity check's, in the report's order (warnings: conformance unchanged)."""
+    if not identity:
+        return report
+    from ..shacl.report import Finding
+
+    return Report(report.conforms, sorted(report.findings + identity, key=Finding.key), report.report_graph)
 
 
 def _delta(lay: Layout, job: Assembly) -> list[Triple]:

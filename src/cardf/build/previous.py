@@ -1,6 +1,6 @@
 """The previous build, kept inside its output folder: what the next build can reuse.
 
-`dist/.cache/` holds the compiled shapes (`plan.pickle`, compiling takes a second) and the
+`out/.cache/` holds the compiled shapes (`plan.pickle`, compiling takes a second) and the
 build's index (`index.pickle`): every artifact it was made of — less its blocks, which are in
 the output files themselves, at the byte ranges the index records — its layout and its findings.
 The artifacts' origins are kept apart (`origins.pickle`, read only for a finding that needs one).

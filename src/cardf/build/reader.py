@@ -29,6 +29,7 @@ from ..schema import ALL_KINDS
 from ..shacl.literals import LiteralForms
 from ..sources import Corpus, Record, load_corpus, read_article, resolve_articles
 from ..sources import article_folders as list_article_folders
+from .identity import signatures
 from .artifact import Artifact, MappedFiles, MemoryBlocks, SpillFiles, fingerprint
 from .project import Project
 
@@ -81,15 +82,17 @@ def article_folders(data: Path) -> list[Path]:
 class _Known:
     """Every id of the corpus as `sources` expects `defined` to be: id → a record of its kind."""
 
-    def __init__(self, kind_of: dict[str, str]):
-        self.kind_of = kind_of
+    def __init__(self, kind_of: dict[str, str], own: dict[str, Record]):
+        self.kind_of, self.own = kind_of, own  # every id's kind; the article's own records
         self.used: dict[str, str] = {}
 
     def get(self, key, default=None):
         if key not in self.kind_of:
             return default
         self.used[key] = self.kind_of[key]
-        return SimpleNamespace(id=key, kind=ALL_KINDS[self.kind_of[key]], origin=None)
+        if key in self.own:
+            return self.own[key]
+        return SimpleNamespace(id=key, kind=ALL_KINDS[self.kind_of[key]], origin=None, article=None)
 
     def __getitem__(self, key):
         found = self.get(key)
@@ -99,6 +102,11 @@ class _Known:
 
     def __contains__(self, key) -> bool:
         return key in self.kind_of
+
+    def items(self):
+        """Every id and a record of its kind, for suggestions (not counted as cited)."""
+        for key, kind in self.kind_of.items():
+            yield key, self.own.get(key) or SimpleNamespace(id=key, kind=ALL_KINDS[kind], origin=None, article=None)
 
     def __iter__(self):
         return iter(self.kind_of)
@@ -136,13 +144,13 @@ class Reader:
         if article is not None:
             self.articles[folder.name] = article
             self.fingerprints[folder.name] = fingerprint(folder)
-        defines = [(r.id, r.kind.name) for r in article.records] if article is not None else []
+        defines = [(r.id, r.kind.name) for r in article.defined] if article is not None else []
         return folder.name, defines, len(problems) + (article is None)
 
     def map(self, slug: str, kind_of: dict[str, str]) -> Artifact | None:
         """Phase two, with every id of the corpus known: check references, map, write blocks. None on problems."""
         article = self.articles.pop(slug)
-        known = _Known(kind_of)
+        known = _Known(kind_of, {r.id: r for r in article.defined})
         if resolve_articles([article], known, self.project.vocab):
             return None
         origins: dict = {}
@@ -151,9 +159,10 @@ class Reader:
         blocks = self.spill.store(made) if self.spill is not None else MemoryBlocks(made)
         everything = graph.triples + graph.shared
         forms = LiteralForms.of((t.predicate.value, t.object) for t in everything if isinstance(t.object, Literal))
-        return Artifact(slug, self.fingerprints.pop(slug), [(r.id, r.kind.name) for r in article.records],
-                        dict(known.used), Counter(r.kind.name for r in article.records), blocks,
-                        nt_lines(graph.shared), origins, forms, frozenset(t.predicate.value for t in everything))
+        return Artifact(slug, self.fingerprints.pop(slug), [(r.id, r.kind.name) for r in article.defined],
+                        dict(known.used), Counter(r.kind.name for r in article.defined), blocks,
+                        nt_lines(graph.shared), origins, forms, frozenset(t.predicate.value for t in everything),
+                        tuple(graph.reported), signatures(article))
 
 
 def read_articles(project: Project, entities: dict[str, Record], folders: list[Path], known: dict[str, str],

@@ -1,7 +1,7 @@
 """`cardf anchors`: after article.txt is edited, find every evidence quote again, the way annotation tools
 re-anchor highlights.
 
-Where the old context comes from: the previous build (`dist/cardf.nq`). Each evidence span there
+Where the old context comes from: the previous build (`out/cardf.nq`). Each evidence span there
 is a W3C Web Annotation with a TextQuoteSelector (exact words, 32 characters of prefix and
 suffix) and a TextPositionSelector (start, end) as they were when the build ran; facts.yaml
 holds only the words and an occurrence number. So the build is the record of where each quote
@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExternalError, InputError, Problem
-from ..yamlfile import MappingNode, ScalarNode, SequenceNode, read_yaml
+from ..sources.model import Quote
 from ..textmatch import approx_search, fold, line_col, occurrences, show, similarity, yaml_quote
+from ..yamlfile import MappingNode, ScalarNode, SequenceNode, read_yaml
 
 ONT = "https://w3id.org/cardf/ontology#"
 OA = "http://www.w3.org/ns/oa#"
@@ -102,15 +103,14 @@ def read_previous_build(dist: Path) -> dict[tuple[str, str], OldSpan] | None:
     return out
 
 
-def _refs(article) -> list[tuple[str, int, tuple]]:
-    """(record id, span number, (words, occurrence, origin, label)) in the order the loader numbers spans."""
+def _refs(article) -> list[tuple[str, int, Quote]]:
+    """(record id, span number, its Quote) in the order the loader numbers spans."""
     out = []
     for record in article.records:
         refs = list(record.values.get("evidence") or [])
-        if record.kind.name == "quotes" and "text" in record.values:
-            if not any(r[0] == record.values["text"] for r in refs):
-                refs.insert(0, (record.values["text"], None, record.field_origins["text"],
-                                f"{record.values['_label']}.text"))
+        text = record.values.get("text") if record.kind.name == "quotes" else None
+        if text is not None and not any(r.text == text for r in refs):
+            refs.insert(0, Quote(text, None, record.field_origins["text"], f"{record.label}.text"))
         for i, ref in enumerate(refs, 1):
             out.append((record.id, i, ref))
     return out
@@ -232,8 +232,8 @@ def check_article(folder: Path, vocab, old: dict | None) -> ArticleAnchors:
     if article is None:
         raise InputError(problems=problems)
     result = ArticleAnchors(folder.name, folder / FACTS_FILE)
-    for record_id, n, (words, occurrence, origin, label) in _refs(article):
-        a = Anchor(label, origin.line, origin.column, words, occurrence)
+    for record_id, n, quote in _refs(article):
+        a = Anchor(quote.label, quote.origin.line, quote.origin.column, quote.text, quote.occurrence)
         anchor_one(text, a, None if old is None else old.get((folder.name, f"{record_id}-{n}")))
         result.anchors.append(a)
     return result

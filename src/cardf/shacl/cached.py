@@ -1,7 +1,7 @@
 """The compiled shapes restored from the build's cache: the queries at hand, pySHACL's objects only when needed.
 
 Compiling the shapes takes about a second (pySHACL reads every SHACL-SPARQL query); a build
-keeps the compiled plan in `dist/.cache/plan.pickle` (see build.previous) and restores it here.
+keeps the compiled plan in `out/.cache/plan.pickle` (see build.previous) and restores it here.
 """
 
 from __future__ import annotations

@@ -31,8 +31,16 @@ def _where(f: Finding) -> str:
     return f"{relative(f.file)}:{f.line}:{f.column}: "
 
 
-def text_report(report: Report, prefixes: dict[str, str]) -> str:
-    """Grouped by severity, then shape; one line per result: where, what, which value, what to do."""
+SUMMARY_LISTED = 3  # results of one warning shape listed in full before the rest are summarised
+
+
+def text_report(report: Report, prefixes: dict[str, str], warnings: str = "all") -> str:
+    """Grouped by severity, then shape; one line per result: where, what, which value, what to do.
+
+    With `warnings="summary"`, a warning or info shape with more than SUMMARY_LISTED results
+    shows its first and a count of the rest (violations are always listed whole); with
+    `warnings="none"`, only violations are listed. The closing count is always complete.
+    """
     ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     ordered.append(("cardf-shapes", SHAPES_NS))
 
@@ -49,10 +57,24 @@ def text_report(report: Report, prefixes: dict[str, str]) -> str:
     lines: list[str] = []
     seen: set[str] = set()
     group = None
+    sizes: dict[tuple[str, str], int] = {}
     for f in report.findings:
+        sizes[(f.severity, f.shape)] = sizes.get((f.severity, f.shape), 0) + 1
+    listed = 0
+    for f in report.findings:
+        if f.severity != "Violation" and warnings == "none":
+            continue
+        summarised = (f.severity != "Violation" and warnings == "summary"
+                      and sizes[(f.severity, f.shape)] > SUMMARY_LISTED)
         if (f.severity, f.shape) != group:
-            group = (f.severity, f.shape)
-            lines.append(f"{f.severity}: {' '.join(short(part) for part in f.shape.split(' '))}")
+            if group is not None and listed < 0:
+                lines.append(f"  … and {-listed} more like it (--warnings all lists them)")
+            group, listed = (f.severity, f.shape), 0
+            lines.append(f"{f.severity}: {' '.join(short(part) for part in f.shape.split(' '))}"
+                         + (f" ({sizes[group]} results)" if summarised else ""))
+        if summarised and listed >= 1 or listed < 0:
+            listed = min(listed, 0) - 1
+            continue
         focus = short(f.focus) + (f" ({f.focus_label})" if f.focus_label else "")
         path = f" {short(f.path)}" if f.path else ""
         if f.value is None:
@@ -65,6 +87,9 @@ def text_report(report: Report, prefixes: dict[str, str]) -> str:
         if line not in seen:  # one line per mistake, even when it breaks two constraints of one shape
             seen.add(line)
             lines.append(line)
+            listed += 1
+    if listed < 0:
+        lines.append(f"  … and {-listed} more like it (--warnings all lists them)")
     counts = ", ".join(f"{report.count(s)} {SEVERITY_PLURAL[s] if report.count(s) != 1 else s.lower()}"
                        for s in ("Violation", "Warning", "Info"))
     lines.append(f"{'Conforms' if report.conforms else 'Does not conform'}: {counts}.")

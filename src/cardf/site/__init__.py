@@ -33,7 +33,7 @@ from .. import docs, export, outdir
 from ..errors import InputError, Problem
 from ..iris import Minter
 from ..ontology import load_ontology_quads
-from ..query import library
+from ..querylib import library
 from ..store import holding
 from .assets import CSS, JS
 from .model import Model, read

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from ..query import Query
+from ..querylib import Query
 from .assets import SPARQL_JS
 from .markup import Linker, esc, kind_badge, plain, shell, slug_words
 from .model import Model
