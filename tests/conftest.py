@@ -2,7 +2,7 @@
 
 The tests about the seed article never read `data/` as a whole: a user adds articles there,
 and the suite must pass unchanged. `DATA` is a copy of the seed alone (its article folder and
-the registry, which a user may extend but never shrinks); `PROJECT_DATA` is `data/` itself, for
+the registry without the entities only other articles use); `PROJECT_DATA` is `data/` itself, for
 the tests that say something of whatever the user's data holds.
 """
 
@@ -30,12 +30,11 @@ SEED = "interaffairs-2025-12-04-russia-central-asia"
 
 def _seed_alone() -> Path:
     """data/ with the seed article only, copied once per test run (files, never links: cardf refuses links out)."""
-    folder = Path(tempfile.mkdtemp(prefix="cardf-seed-")) / "data"
-    (folder / "articles").mkdir(parents=True)
-    shutil.copy(PROJECT_DATA / "entities.yaml", folder / "entities.yaml")
-    shutil.copytree(PROJECT_DATA / "articles" / SEED, folder / "articles" / SEED)
-    atexit.register(shutil.rmtree, folder.parent, True)
-    return folder
+    from regen_golden import seed_alone
+
+    scratch = Path(tempfile.mkdtemp(prefix="cardf-seed-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    return seed_alone(scratch, "data")
 
 
 DATA = _seed_alone()

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 
 from cardf.cli import main
@@ -60,13 +61,52 @@ def answer(name: str, form: str, target: list[str], params: list[str] = ()) -> t
     return result.exit_code, result.stdout
 
 
-def seed_alone(folder: Path) -> Path:
+def seed_alone(folder: Path, name: str = "seed-data") -> Path:
     """data/ with the seed article only: what the seed's goldens are about, whatever else data/ holds."""
-    data = folder / "seed-data"
+    data = folder / name
     (data / "articles").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "entities.yaml", data / "entities.yaml")
     shutil.copytree(ROOT / "data" / "articles" / SEED, data / "articles" / SEED)
+    registry = (ROOT / "data" / "entities.yaml").read_text(encoding="utf-8")
+    facts = (data / "articles" / SEED / "facts.yaml").read_text(encoding="utf-8")
+    (data / "entities.yaml").write_text(seed_registry(registry, facts), encoding="utf-8")
     return data
+
+
+def seed_registry(registry: str, facts: str) -> str:
+    """entities.yaml without the entities the seed does not reach (a user's additions for other articles).
+
+    An entity's block is its `  - id:` line up to the next entry or section, blank lines included,
+    so that taking out what a user added, anywhere, gives back the registry the goldens were made from.
+    """
+    data = yaml.safe_load(registry) or {}
+    entities = {e["id"]: e for section in data.values() if isinstance(section, list)
+                for e in section if isinstance(e, dict) and "id" in e}
+    reached, todo = set(), [s for s in _strings(yaml.safe_load(facts)) if s in entities]
+    while todo:
+        rid = todo.pop()
+        if rid not in reached:
+            reached.add(rid)
+            todo += [s for k, v in entities[rid].items() if k != "id" for s in _strings(v) if s in entities]
+    kept, skipping = [], False
+    for line in registry.splitlines(keepends=True):
+        if line.startswith("  - id: "):
+            skipping = line[len("  - id: "):].split("#")[0].strip() not in reached
+        elif line.strip() and not line.startswith((" ", "\t")):
+            skipping = False  # a section header or a comment at the margin
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
 
 
 def build(data: Path, out: Path) -> int:
