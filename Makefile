@@ -15,6 +15,7 @@ build: $(STAMP)
 	$(BIN)/cardf build
 
 test: $(STAMP)
+	sh tests/install_chromium.sh
 	$(BIN)/python -m pytest
 
 # About 40 minutes: 100, 1,000 and 10,000 generated articles beside pySHACL, rdflib and pyoxigraph
@@ -32,4 +33,4 @@ bench-draft: $(STAMP)
 	$(BIN)/python bench/draft_eval.py
 
 clean:
-	rm -rf out dist $(VENV) .pytest_cache
+	rm -rf out dist site $(VENV) .pytest_cache

@@ -91,6 +91,19 @@ def dist(tmp_path_factory) -> Path:
     return out
 
 
+def site_args(dist: Path, out: Path, data: Path = DATA) -> list:
+    return ["site", "--store", dist / "store", "--out", out, "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES]
+
+
+@pytest.fixture(scope="session")
+def site(dist, tmp_path_factory) -> Path:
+    """One site (`cardf site`) of that build, shared by the tests that only read it, in a browser or not."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run(*site_args(dist, out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A private copy of data/ that a test may break."""

@@ -21,7 +21,7 @@ STAGES = [
     {"mapping", "export"},
     {"shacl"},
     {"build", "outdir", "outmarker", "store", "remote", "remoteload", "querylib", "params", "query", "queryrun",
-     "results", "quality", "stats", "diff", "docs", "serve", "serveguard", "curate", "plain"},
+     "results", "quality", "stats", "diff", "docs", "serve", "serveguard", "site", "curate", "plain"},
     {"api", "cli", "__main__", "__init__"},
 ]
 

@@ -41,3 +41,16 @@ def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
     markdown = json_file.with_suffix(".md").read_text(encoding="utf-8")
     assert "| full build |" in markdown and "## Targets at 100 articles" in markdown
     assert "## Targets" in done.stdout
+
+
+def test_the_site_benchmark_prints_and_writes_its_figures_at_a_small_size(tmp_path):
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "site.py"), "--articles", "20", "--work",
+                           str(tmp_path / "work"), "--results", str(results), "--machine", "ci"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "seed site under 5 MB: " in done.stdout and "20-article site in under 60 s: " in done.stdout
+    [json_file] = results.glob("*-ci-20.json")
+    seed, generated = json.loads(json_file.read_text(encoding="utf-8"))["rows"]
+    assert generated["articles"] == 20 and generated["pages"] > 20 * 10
+    assert 0 < seed["bytes"] and seed["files"] > seed["pages"] > 100

@@ -128,17 +128,19 @@ class _Stop(Exception):
 
 def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = True, timeout: int | None = None,
           on_ready: Callable[[Served], None] | None = None, echo: Callable[[str], None] = print,
-          allow_service: bool = False) -> int:
+          allow_service: bool = False, site: Path | None = None, cors: bool = False) -> int:
     """Run the read-only server until Ctrl-C, SIGTERM or SIGHUP, then stop it and return 0.
 
-    Unless SERVICE calls are allowed, the Oxigraph server listens on a private port and a
-    ServiceGuard on the address asked for (see serveguard).
+    Unless SERVICE calls are allowed with neither a site nor CORS asked for, the Oxigraph server
+    listens on a private port and cardf's front (serveguard) on the address asked for: it serves
+    the site at `/`, adds CORS headers, and refuses SERVICE calls unless they are allowed.
     """
     check_store(store)
     binary = find_server()
     check_port(host, port)
     guard = None
-    server_host, server_port = (host, port) if allow_service else ("127.0.0.1", _private_port())
+    front = not allow_service or site is not None or cors
+    server_host, server_port = ("127.0.0.1", _private_port()) if front else (host, port)
     command = [binary, "serve-read-only", "--location", str(store), "--bind", _bind_address(server_host, server_port)]
     if union:
         command.append("--union-default-graph")
@@ -158,8 +160,8 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, union: bool = 
             raise ExternalError(f"cannot start the Oxigraph server {binary}: {exc.strerror or exc}") from None
         output = _Output(process.stdout, echo)
         _wait_until_ready(process, output, server_host, server_port)
-        if not allow_service:
-            guard = _guard(host, port, server_port)
+        if front:
+            guard = _guard(host, port, server_port, site, cors, not allow_service)
         web = f"http://{_bind_address(host, port)}/"
         if on_ready:
             on_ready(Served(web, web + "query", process.pid))
@@ -187,11 +189,11 @@ def _private_port() -> int:
         return probe.getsockname()[1]
 
 
-def _guard(host: str, port: int, server_port: int):
+def _guard(host: str, port: int, server_port: int, site: Path | None, cors: bool, refuse_service: bool):
     from .serveguard import ServiceGuard
 
     try:
-        guard = ServiceGuard(host, port, server_port)
+        guard = ServiceGuard(host, port, server_port, site, cors, refuse_service)
     except OSError as exc:
         raise _bind_error(host, port, exc.errno) from None
     guard.start()

@@ -8,7 +8,13 @@ on the address the user chose. It reads every query a request could carry (the `
 the URL, a `application/sparql-query` body, the `query` of a form body; for any other body,
 both readings) and refuses with 403 one that calls a SERVICE, judged by sparqltext as
 `cardf query` judges it; everything else is passed on as it came and the answer streamed back.
-`cardf serve --allow-service` runs without this front.
+`cardf serve --allow-service` runs without this check.
+
+The same front serves the static site (`cardf site`) at `/`, and the SPARQL server where Oxigraph
+serves it (`/query`, `/store`); an IRI's path without a suffix (`/id/event/x`) is answered as
+w3id.org is told to answer it, by content negotiation: Turtle or JSON-LD when asked for, the page
+otherwise (README: "Publishing the IRIs"). With `--cors` every answer allows any origin, so a
+page from elsewhere may query the endpoint.
 """
 
 from __future__ import annotations
@@ -17,13 +23,20 @@ import http.client
 import http.server
 import socket
 import threading
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import sparqltext
 
 MAX_BODY = 64 * 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade", "host", "content-length"}
+SPARQL_PATHS = ("/query", "/update", "/store")
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8",
+         ".svg": "image/svg+xml", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
+         ".json": "application/json", ".dot": "text/vnd.graphviz; charset=utf-8", ".png": "image/png"}
+ALTERNATES = (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"))
 REFUSAL = ("cardf serve does not run SERVICE calls: this query asks another server for data. "
            "Start `cardf serve --allow-service` to allow them.\n")
 
@@ -45,11 +58,15 @@ def queries_in(path: str, content_type: str, body: bytes) -> list[str]:
 
 
 class ServiceGuard:
-    """An HTTP front on (host, port) for the SPARQL server on 127.0.0.1:upstream."""
+    """An HTTP front on (host, port) for the SPARQL server on 127.0.0.1:upstream, and for the site, if any."""
 
-    def __init__(self, host: str, port: int, upstream: int):
+    def __init__(self, host: str, port: int, upstream: int, site: Path | None = None, cors: bool = False,
+                 refuse_service: bool = True):
         class Handler(_Handler):
             upstream_port = upstream
+            site_root = site.resolve() if site is not None else None
+            allow_origin = cors
+            refusing = refuse_service
 
             def log_message(self, format, *args):  # noqa: A002 — the server's log is Oxigraph's, not ours
                 pass
@@ -71,6 +88,61 @@ class ServiceGuard:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     upstream_port = 0
+    site_root: Path | None = None
+    allow_origin = False
+    refusing = True
+
+    def end_headers(self) -> None:
+        if self.allow_origin:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+    def _route(self) -> None:
+        path = urlsplit(self.path).path
+        if self.command == "OPTIONS" and self.allow_origin:
+            self.send_response(204)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+            self.send_header("Access-Control-Max-Age", "600")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if self.site_root is not None and self.command in ("GET", "HEAD") and path not in SPARQL_PATHS:
+            return self._static(path)
+        return self._pass()
+
+    def _static(self, path: str) -> None:
+        """A file of the site; a folder as its index.html; an IRI's path by content negotiation."""
+        rel = unquote(path).lstrip("/")
+        root = self.site_root
+        target = (root / rel).resolve()
+        if any(part.startswith(".") for part in Path(rel).parts) or not target.is_relative_to(root):
+            return self._answer(404, "not found\n")
+        if target.is_dir():
+            if not path.endswith("/"):
+                accept = self.headers.get("accept", "")
+                suffix = next((s for kind, s in ALTERNATES if kind in accept), None)
+                if suffix is not None and target.with_name(target.name + suffix).is_file():
+                    return self._redirect(303, path + suffix)
+                return self._redirect(303 if rel.startswith("id/") else 301, path + "/")
+            target = target / "index.html"
+        if not target.is_file():
+            return self._answer(404, "not found\n")
+        data = target.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", TYPES.get(target.suffix, "application/octet-stream"))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _redirect(self, status: int, location: str) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
 
     def _pass(self) -> None:
         if "transfer-encoding" in self.headers:
@@ -82,7 +154,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if length > MAX_BODY:
             return self._answer(413, "request too large\n")
         body = self.rfile.read(length) if length else b""
-        if any(sparqltext.calls_service(q) for q in queries_in(self.path, self.headers.get("content-type", ""), body)):
+        queries = queries_in(self.path, self.headers.get("content-type", ""), body)
+        if self.refusing and any(sparqltext.calls_service(q) for q in queries):
             return self._answer(403, REFUSAL)
         upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port)
         started = False
@@ -116,4 +189,4 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_QUERY = _pass
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_QUERY = _route

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import build, curate, export, ontology, query, store
+from . import build, curate, export, ontology, query, site, store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ def main():
     """
 
 
-for family in (build, query, export, store, ontology, curate):
+for family in (build, query, export, store, site, ontology, curate):
     for command in family.commands:
         main.add_command(command)
 

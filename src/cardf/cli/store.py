@@ -83,12 +83,16 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
               help="Stop queries that run longer than this.")
 @click.option("--allow-service", is_flag=True,
               help="Let queries call remote SERVICEs (refused by default: they make the server fetch from elsewhere).")
+@click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+              help="The site to serve at / (cardf site writes site/) [default: site/ when there is one].")
+@click.option("--cors", is_flag=True, help="Let web pages from any origin query the endpoint and read the site.")
 @common
-def serve(store_dir, host, port, union, timeout, allow_service, quiet):
-    """Serve the built store read-only: a SPARQL endpoint and a query page, until Ctrl-C.
+def serve(store_dir, host, port, union, timeout, allow_service, site_dir, cors, quiet):
+    """Serve the built store read-only: a SPARQL endpoint, and the site at / when there is one, until Ctrl-C.
 
     Runs the Oxigraph server (installed with cardf) on 127.0.0.1 unless --host says otherwise;
-    open the address it prints in a browser to write queries.
+    with a site (cardf site), the site is at / and its query page at /sparql/; without one, / is
+    Oxigraph's own query page. The endpoint is /query either way.
 
     Example: cardf serve --port 7878
     """
@@ -96,13 +100,17 @@ def serve(store_dir, host, port, union, timeout, allow_service, quiet):
     from ..serve import serve as run_server
 
     store_dir = store_dir if store_dir is not None else OUT_DIR / "store"
+    if site_dir is not None and not (site_dir / "index.html").is_file():
+        raise UsageError(f"--site: {site_dir} holds no site (no index.html); run `cardf site --out {site_dir}` first")
+    site_dir = site_dir or (Path("site") if (Path("site") / "index.html").is_file() else None)
+    shown = f"{site_dir}/ and {store_dir}" if site_dir else str(store_dir)
 
     def ready(served):
-        say(f"Serving {store_dir} read-only at {served.url} (SPARQL endpoint: {served.query_url}). "
+        say(f"Serving {shown} read-only at {served.url} (SPARQL endpoint: {served.query_url}). "
             "Press Ctrl-C to stop.", quiet)
 
     run_server(store_dir, host, port, union, timeout, on_ready=ready, echo=lambda line: say(line, quiet),
-               allow_service=allow_service)
+               allow_service=allow_service, site=site_dir, cors=cors)
     say("Stopped.", quiet)
 
 

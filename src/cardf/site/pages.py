@@ -1,0 +1,230 @@
+"""A page for every record and entity at the path of its IRI, beside its own Turtle and JSON-LD.
+
+`id/event/x/index.html` says in words what the build says about `…/id/event/x`: its properties
+with labels, the records it links to and those linking to it, its evidence with the exact words
+and a link into the reader at that span, what other sources claim where they disagree, and its
+Wikidata link. `id/event/x.ttl` and `id/event/x.jsonld` hold the record's own triples (see
+`Model.record_triples`), written by cardf's exporters so they read like the build's files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+
+from .. import export
+from ..export.jsonld import Compactor, jsonld_frame, jsonld_nodes
+from ..export.turtle import TermText
+from ..iris import OA, ONT, RDFS, SKOS
+from ..render import curie
+from .markup import Linker, esc, kind_badge, pair, plain, shell, slug_words
+from .model import PART_SEGMENTS, TYPE, Model
+
+HIDDEN = {TYPE, ONT + "evidence", ONT + "hasParticipation"}
+NAMES = {RDFS + "label": "label", RDFS + "comment": "note", SKOS + "altLabel": "also called",
+         SKOS + "exactMatch": "the same as", SKOS + "closeMatch": "close to", RDFS + "seeAlso": "see also"}
+
+
+def predicate_label(model: Model, iri: str, prefixes: dict[str, str]) -> str:
+    labels = model.term_labels.get(iri)
+    if labels:
+        return pair(labels)
+    return esc(NAMES.get(iri) or curie(iri, prefixes) or iri)
+
+
+def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "") -> str:
+    """The HTML page of one record or entity (`extra`: the article's reader, on an article's page)."""
+    folder = model.pages[iri]
+    segment, slug = folder.split("/")[1:]
+    root = "../../../"
+    linker = Linker.at(model, root)
+    labels = model.labels(iri)
+    title = plain(labels, slug_words(iri))
+    head = (f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
+            f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld">')
+    wikidata = model.wikidata(iri)
+    types = [curie(t, prefixes) or t for t in model.types(iri)]
+    parts = [
+        f'<p>{kind_badge(segment)}<span class="muted">{esc(", ".join(types))}</span>'
+        + (' <span class="flag">disputed</span>' if model.disputed(iri) else "") + "</p>",
+        f"<h1>{pair(labels, slug_words(iri))}</h1>",
+        f'<p class="iri"><code>{esc(iri)}</code></p>',
+        f'<p class="alts">This record as <a href="../{slug}.ttl" type="text/turtle">Turtle</a>'
+        f'<a href="../{slug}.jsonld" type="application/ld+json">JSON-LD</a>'
+        + "".join(f'<a href="{esc(w)}" rel="external">Wikidata {esc(w.rsplit("/", 1)[1])}</a>' for w in wikidata)
+        + "</p>",
+        extra,
+        "<h2>Properties</h2>",
+        properties(model, linker, iri, prefixes),
+    ]
+    participants = participations(model, linker, iri)
+    if participants:
+        parts += ["<h2>Who took part</h2>", participants]
+    evidence = evidence_list(model, linker, iri)
+    if evidence:
+        parts += ["<h2>Evidence: the words that state it</h2>", evidence]
+    claims = claims_about(model, linker, iri, prefixes)
+    if claims:
+        parts += ["<h2>What each source says</h2>", claims]
+    linked = linked_from(model, linker, iri, prefixes)
+    if linked:
+        parts += ["<h2>Records that name it</h2>", linked]
+    return shell(root, title, "".join(parts), head)
+
+
+def properties(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]) -> str:
+    by_predicate: dict[str, list] = defaultdict(list)
+    for t in model.triples.get(iri, ()):
+        if t.predicate.value not in HIDDEN:
+            by_predicate[t.predicate.value].append(t.object)
+    disputed = model.disputes.get(iri, {})
+    rows = []
+    for p in sorted(by_predicate, key=lambda p: (p != RDFS + "label", plain(model.term_labels.get(p, {}), p))):
+        values = "<br>".join(linker.value(o) for o in sorted(by_predicate[p], key=lambda o: (o.value, str(o))))
+        css, flag = "", ""
+        if p in disputed:
+            css, flag = ' class="disputed"', ' <span class="flag">disputed</span>' + claim_list(
+                model, linker, disputed[p])
+        rows.append(f"<tr{css}><th>{predicate_label(model, p, prefixes)}</th><td>{values}{flag}</td></tr>")
+    return f'<table class="props">{"".join(rows)}</table>'
+
+
+def claim_list(model: Model, linker: Linker, claims: list[str]) -> str:
+    """Each source's value of a disputed property, with the words in which that source gives it."""
+    items = []
+    for claim in claims:
+        values = ", ".join(linker.value(o) for o in model.values(claim, ONT + "claimValue"))
+        who = [o.value for o in model.values(claim, ONT + "accordingTo") if isinstance(o, NamedNode)]
+        source = ", ".join(linker.link(w) for w in who) or "the article's text"
+        items.append(f'<li>{values} <span class="muted">according to</span> {source} '
+                     f'(<a href="{esc(linker.href(claim) or "#")}">claim</a>){claim_words(model, linker, claim)}</li>')
+    return f'<ul class="claims">{"".join(items)}</ul>'
+
+
+def claim_words(model: Model, linker: Linker, claim: str) -> str:
+    """The exact words of a claim's evidence, each linked to its place in the reader."""
+    spans = sorted((model.spans[o.value] for o in model.values(claim, ONT + "evidence")
+                    if isinstance(o, NamedNode) and o.value in model.spans), key=lambda s: (s.article, s.start, s.iri))
+    quotes = []
+    for span in spans:
+        href = linker.href(span.article) if span.article in model.articles else None
+        words = f"«{esc(span.exact)}»"
+        if href:
+            words = f'<a href="{esc(href)}#s-{esc(span.iri.rsplit("/", 1)[1])}">{words}</a>'
+        quotes.append(words)
+    return f'<br><span class="said" lang="ru">{" … ".join(quotes)}</span>' if quotes else ""
+
+
+def participations(model: Model, linker: Linker, iri: str) -> str:
+    rows = []
+    for node in sorted(o.value for o in model.values(iri, ONT + "hasParticipation") if isinstance(o, NamedNode)):
+        cells = []
+        for p in (ONT + "agent", ONT + "role", ONT + "inCapacityOf", ONT + "represents"):
+            cells.append(", ".join(linker.value(o) for o in model.values(node, p)))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    if not rows:
+        return ""
+    return ('<table class="grid"><tr><th>who</th><th>role</th><th>office</th><th>for</th></tr>'
+            + "".join(rows) + "</table>")
+
+
+def evidence_list(model: Model, linker: Linker, iri: str) -> str:
+    items = []
+    spans = [model.spans[o.value] for o in model.values(iri, ONT + "evidence")
+             if isinstance(o, NamedNode) and o.value in model.spans]
+    for span in sorted(spans, key=lambda s: (s.article, s.start, s.iri)):
+        quote_nodes = [o.value for o in model.values(span.iri, OA + "hasSelector")]
+        before = after = ""
+        for q in quote_nodes:
+            p, s = model.first(q, OA + "prefix"), model.first(q, OA + "suffix")
+            before = p.value if isinstance(p, Literal) else before
+            after = s.value if isinstance(s, Literal) else after
+        article = model.articles.get(span.article)
+        href = linker.href(span.article)
+        local = span.iri.rsplit("/", 1)[1]
+        read = (f' <a class="read" href="{esc(href)}#s-{esc(local)}">read it in the article</a>'
+                if article is not None and href else "")
+        items.append(f'<blockquote class="ev" lang="ru"><span class="ctx">…{esc(before)}</span>'
+                     f'<span class="words">{esc(span.exact)}</span><span class="ctx">{esc(after)}…</span>'
+                     f'<div class="muted" lang="en">{linker.link(span.article)}, characters {span.start}–{span.end}'
+                     f'{read}</div></blockquote>')
+    return "".join(items)
+
+
+def claims_about(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]) -> str:
+    claims = sorted({s for p, s in model.incoming.get(iri, ()) if p == ONT + "claimAbout"})
+    if not claims:
+        return ""
+    rows = []
+    for claim in claims:
+        prop = model.first(claim, ONT + "claimProperty")
+        values = ", ".join(linker.value(o) for o in model.values(claim, ONT + "claimValue"))
+        who = ", ".join(linker.link(o.value) for o in model.values(claim, ONT + "accordingTo")
+                        if isinstance(o, NamedNode)) or "the article's text"
+        conflicts = model.values(claim, ONT + "conflictsWith")
+        flag = ' <span class="flag">disputed</span>' if conflicts else ""
+        rows.append(f"<tr><td>{predicate_label(model, prop.value, prefixes) if prop is not None else ''}</td>"
+                    f"<td>{values}{flag}</td><td>{who}</td><td>{linker.link(claim)}</td></tr>")
+    return ('<table class="grid"><tr><th>property</th><th>value</th><th>according to</th><th>claim</th></tr>'
+            + "".join(rows) + "</table>")
+
+
+def linked_from(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]) -> str:
+    groups: dict[str, set[str]] = defaultdict(set)
+    for p, s in model.incoming.get(iri, ()):
+        owner = s
+        if model.segment(s) in PART_SEGMENTS:  # a participation: name the event it belongs to
+            owners = [x for q, x in model.incoming.get(s, ()) if q == ONT + "hasParticipation"]
+            if not owners:
+                continue
+            owner = owners[0]
+        if owner in model.pages and owner != iri:
+            groups[p].add(owner)
+    rows = []
+    for p in sorted(groups, key=lambda p: plain(model.term_labels.get(p, {}), p)):
+        items = sorted(groups[p])
+        shown = "".join(f"<li>{kind_badge(model.segment(s) or '')}{linker.link(s)}</li>" for s in items[:200])
+        more = f"<li class=muted>… and {len(items) - 200} more</li>" if len(items) > 200 else ""
+        rows.append(f'<tr><th><span class="muted">as</span> {predicate_label(model, p, prefixes)}</th>'
+                    f'<td><ul class="plain">{shown}{more}</ul></td></tr>')
+    return f'<table class="props">{"".join(rows)}</table>' if rows else ""
+
+
+class Alternates:
+    """Each record's triples as Turtle and as JSON-LD (with a context of the prefixes they use).
+
+    The bytes are those of `export.write_triples` and `export.write_jsonld` (pyoxigraph's Turtle with the
+    prefixes the triples use; cardf's compacted JSON-LD), with one prefix finder and one compactor for the
+    whole site instead of one per record: a site has a hundred thousand records.
+    """
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes
+        self.text = TermText(prefixes)
+        self.compactor = Compactor({"@context": {"id": "@id", "type": "@type", **prefixes}})
+        self.frames: dict[tuple[str, ...], tuple[str, str]] = {}  # the prefixes used → the JSON-LD around the nodes
+
+    def __call__(self, model: Model, iri: str) -> tuple[bytes, bytes]:
+        triples = export.sort_triples(model.record_triples(iri))
+        names: set[str] = set()
+        self.text.used(triples, names)
+        key = tuple(sorted(names))
+        used = {name: self.prefixes[name] for name in key}
+        turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=used)
+        frame = self.frames.get(key)
+        if frame is None:
+            frame = self.frames[key] = jsonld_frame({"@context": {"id": "@id", "type": "@type", **used}})
+        head, tail = frame
+        jsonld = (head + ",\n".join(jsonld_nodes(triples, self.compactor)) + tail).encode("utf-8")
+        return turtle, jsonld
+
+
+def kind_index(model: Model, segment: str, members: list[str]) -> str:
+    root = "../../"
+    linker = Linker.at(model, root)
+    items = "".join(f"<li>{linker.link(m)}</li>" for m in members)
+    body = (f"<h1>{kind_badge(segment)} {len(members)} {esc(segment.replace('-', ' '))} records</h1>"
+            f'<ul class="plain">{items}</ul>')
+    return shell(root, f"{segment} — cardf", body)
+
