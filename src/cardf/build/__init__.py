@@ -155,6 +155,16 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
     return Built(written.report, written.summary, project.prefixes, timings)
 
 
+def _computed(blocks: MemoryBlocks, spans: dict, replaced: set):
+    """A graph the build computes (shared, agreement): the previous build's when it has the same bytes, so
+    that one changed article does not re-merge every subject it holds; else the new one, marked replaced."""
+    old = spans.get(blocks.graph)
+    if old is not None and old.blob("nq") == blocks.blob("nq"):
+        return old
+    replaced.add(blocks.graph)
+    return blocks
+
+
 def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, Artifact], fresh: list[Artifact],
           timings: dict):
     """The graphs of this build, in order, which of them are new, and the layout of the union."""
@@ -162,19 +172,22 @@ def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, 
     spans = previous.graph_spans()
     graphs = [MemoryBlocks(writer.graph(sort_triples(registry.triples), minter.entities_graph())),
               MemoryBlocks(writer.graph(sort_triples(project.ontology), minter.ontology_graph()))]
+    replaced = {a.graph for a in fresh}
     shared = shared_triples([a.shared for a in kept.values()] + [a.shared for a in fresh])
     if shared:
-        graphs.append(MemoryBlocks(writer.graph(sort_triples(shared), minter.shared_graph())))
+        graphs.append(_computed(MemoryBlocks(writer.graph(sort_triples(shared), minter.shared_graph())), spans,
+                                replaced))
     articles = [spans[a.graph] for a in kept.values()] + [a.blocks for a in fresh]
     agreed = agreement_of(project, registry, list(kept.values()) + fresh, articles)
     if agreed:
-        graphs.append(MemoryBlocks(writer.graph(sort_triples(agreed), minter.agreement_graph())))
+        graphs.append(_computed(MemoryBlocks(writer.graph(sort_triples(agreed), minter.agreement_graph())), spans,
+                                replaced))
     graphs += articles
     graphs.sort(key=lambda p: p.graph)
     if previous.is_empty:
         replaced = {p.graph for p in graphs}
-    else:
-        replaced = {a.graph for a in fresh} | {minter.shared_graph().value, minter.agreement_graph().value}
+    replaced |= {name for name in (minter.shared_graph().value, minter.agreement_graph().value)
+                 if name in spans and not any(p.graph == name for p in graphs)}  # gone
     present = {p.graph for p in graphs}
     removed = {name for name in spans if name not in present}
     lay = plan_layout(graphs, replaced, previous.layout(), writer)

@@ -57,15 +57,22 @@ def agreement(reported: list[Reported], defined_in: Callable[[str], str | None],
     by_record: dict[str, list[Reported]] = {}
     for r in reported:
         by_record.setdefault(r.record, []).append(r)
+    wanted: dict[str, set[bytes]] = {}  # slug → the subjects (as N-Quads writes them) its reported records are
+    for record_id in by_record:
+        slug = defined_in(record_id)
+        if slug is not None:
+            wanted.setdefault(slug, set()).add(f"<{iri_of(record_id).value}> ".encode())
     parsed: dict[str, list[Triple]] = {}
     out: list[Triple] = []
     for record_id in sorted(by_record):
         slug = defined_in(record_id)
         if slug is None:
             continue
-        if slug not in parsed:
-            data = graph_of(slug)
-            parsed[slug] = [q.triple for q in parse(bytes(data), format=RdfFormat.N_QUADS)] if data else []
+        if slug not in parsed:  # only the lines about its reported records: an article's graph is mostly else
+            data = bytes(graph_of(slug) or b"")
+            lines = b"".join(line for line in data.splitlines(keepends=True)
+                             if line[:line.find(b" ") + 1] in wanted[slug])
+            parsed[slug] = [q.triple for q in parse(lines, format=RdfFormat.N_QUADS)] if lines else []
         out += _record(record_id, iri_of(record_id), slug, by_record[record_id], parsed[slug], minter)
     return out
 
