@@ -326,3 +326,18 @@ def test_the_server_dies_with_cardf_even_when_cardf_is_killed(served):
     assert not alive(served.server_pid)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", served.port), timeout=1).close()
+
+
+def stop_serve(serving) -> None:
+    """Stop a `cardf serve` started by start_serve: Ctrl-C, then kill it and its Oxigraph server if still there."""
+    if serving.process.poll() is None:
+        serving.process.send_signal(signal.SIGINT)
+        try:
+            serving.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    _kill(serving.process)
+    try:
+        os.kill(serving.server_pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

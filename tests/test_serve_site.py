@@ -5,32 +5,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import subprocess
 
 import pytest
 from pyoxigraph import RdfFormat, parse
 
 from cardf.iris import DEFAULT_BASE
-from test_cli_serve import _kill, start_serve
+from test_cli_serve import start_serve, stop_serve as stop
 
 PUTIN = "/id/person/vladimir-putin"
 SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
 
 
-def stop(serving) -> None:
-    if serving.process.poll() is None:
-        serving.process.send_signal(signal.SIGINT)
-        try:
-            serving.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    _kill(serving.process)
-    try:
-        os.kill(serving.server_pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="module")

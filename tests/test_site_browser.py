@@ -9,9 +9,7 @@ build/screenshots/ for people to look at; they are not compared pixel by pixel.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from pyoxigraph import Store
 
 from cardf.iris import DEFAULT_BASE, OA, ONT
 from conftest import ROOT, SEED
-from test_cli_serve import _kill, start_serve
+from test_cli_serve import start_serve, stop_serve
 
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -251,17 +249,7 @@ def test_the_query_page_runs_a_named_query_on_the_endpoint_cardf_serve_runs_besi
         assert [u for u in v.requests if not u.startswith(serving.url + "/")] == []
     finally:
         v.close()
-        if serving.process.poll() is None:
-            serving.process.send_signal(signal.SIGINT)
-            try:
-                serving.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        _kill(serving.process)
-        try:
-            os.kill(serving.server_pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        stop_serve(serving)
 
 
 def test_screenshots_are_written_at_1400_pixels(site, visit):

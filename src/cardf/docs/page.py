@@ -9,20 +9,12 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ..iris import DCTERMS, ONT, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS
-from .graph import CLASS_KINDS, PROPERTY_KINDS, TYPE, Graph, Namer, class_members
+from .graph import ALIGNMENT, CHARACTERISTICS, CLASS_KINDS, PROPERTY_KINDS, TYPE, Graph, Namer, class_members
 from .shapes import Examples, ShapeNote, shape_notes
 
 DIAGRAM_SVG = "class-diagram.svg"
 DIAGRAM_DOT = "class-diagram.dot"
 ONTOLOGY_TTL = "ontology.ttl"
-CHARACTERISTICS = ("FunctionalProperty", "InverseFunctionalProperty", "SymmetricProperty", "AsymmetricProperty",
-                   "TransitiveProperty", "ReflexiveProperty", "IrreflexiveProperty")
-ALIGNMENT = {
-    RDFS + "subClassOf": "subclass of", RDFS + "subPropertyOf": "subproperty of",
-    OWL + "equivalentClass": "equivalent to", OWL + "equivalentProperty": "equivalent to",
-    SKOS + "exactMatch": "exact match", SKOS + "closeMatch": "close match", SKOS + "broadMatch": "broader match",
-    SKOS + "narrowMatch": "narrower match", SKOS + "relatedMatch": "related match",
-}
 
 
 CSS = """
