@@ -112,15 +112,7 @@ def served(tmp_path):
     try:
         yield serving
     finally:
-        if serving.process.poll() is None:
-            serving.process.send_signal(signal.SIGINT)
-            try:
-                serving.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        _kill(serving.process)
-        if alive(serving.server_pid):
-            os.kill(serving.server_pid, signal.SIGKILL)
+        stop_serve(serving)
 
 
 def _stops_cleanly(serving: Serving, sig: int) -> None:
