@@ -40,8 +40,10 @@ from .errors import ExternalError, Problem, UsageError
 from .outmarker import (COMPLETE, MARKER, SCRATCH, STAGING, Listing, list_written, read_marker, sha256, walk,
                         write_marker)
 
+# The files of a folder listed by name only, not by bytes, because they are specific to the folder
+# they sit in: an Oxigraph (RocksDB) store, and cardf's cache (keyed to this folder's path and files).
 STORE_FILE = re.compile(r"(\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG|LOG\.old\.\d+|MANIFEST-\d+|OPTIONS-\d+"
-                        r"|[\w.-]+\.dbtmp)")  # the files of an Oxigraph (RocksDB) store
+                        r"|[\w.-]+\.dbtmp|[\w-]+\.pickle(\.tmp)?)")
 OWN = "cardf replaces only an empty folder or a build of its own"
 CURRENT = "is the current folder (or holds it); cardf replaces its output folder whole, so choose a new or empty folder"
 YOURS = "cardf will not replace {out} while it holds anything it did not write: move that file out and build again"

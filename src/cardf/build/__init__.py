@@ -40,7 +40,7 @@ from .identity import look_alikes
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
 from .layout import plan as plan_layout
-from .previous import Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
+from .previous import CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
 from .project import Project, Settings, shape_files
 from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
                      report_problems, shared_triples)
@@ -145,7 +145,8 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
                 timings["cache"] = time.perf_counter() - started
             return {name: f["sha256"] for name, f in written.summary["files"].items()}  # already hashed
 
-        outdir.replace(settings.out, write, (STORE_DIR,))
+        # the cache is listed by name, not bytes: it holds this folder's path and its files' stat
+        outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
     finally:
         if files is not None:
             files.close()
