@@ -37,6 +37,20 @@ def sparql_term(term) -> str | None:
     return None
 
 
+_PLAIN_ESCAPES = frozenset(".^$*+?()[]{}|\\/-nt")
+
+
+def _escape(e: str, in_class: bool) -> str | None:
+    """`\\e` as Oxigraph should read it, inside a character class or not; None when the engines may differ."""
+    if e in _PLAIN_ESCAPES:
+        return "\\" + e
+    if e == "d":
+        return "\\d"
+    if e == "s":  # Python's \s also takes in U+001C–U+001F
+        return "\\s\u001c-\u001f" if in_class else "[\\s\u001c-\u001f]"
+    return None
+
+
 def translate_pattern(pattern: str, flags: str) -> str | None:
     """A Python regular expression as one that Oxigraph's REGEX reads the same way, or None.
 
@@ -49,23 +63,15 @@ def translate_pattern(pattern: str, flags: str) -> str | None:
         return None
     out = []
     i, n, depth = 0, len(pattern), 0
-    allowed_escapes = set(".^$*+?()[]{}|\\/-")
     while i < n:
         c = pattern[i]
         if c == "\\":
             if i + 1 >= n:
                 return None
-            e = pattern[i + 1]
-            if e in allowed_escapes:
-                out.append("\\" + e)
-            elif e == "d":
-                out.append("\\d")
-            elif e == "s":
-                out.append("[\\s\u001c-\u001f]")
-            elif e in "nt":
-                out.append("\\" + e)
-            else:
+            escaped = _escape(pattern[i + 1], in_class=False)
+            if escaped is None:
                 return None
+            out.append(escaped)
             i += 2
         elif c == "[":
             j, cls = i + 1, ["["]
@@ -81,17 +87,10 @@ def translate_pattern(pattern: str, flags: str) -> str | None:
                 if ch == "\\":
                     if j + 1 >= n:
                         return None
-                    e = pattern[j + 1]
-                    if e in allowed_escapes:
-                        cls.append("\\" + e)
-                    elif e == "d":
-                        cls.append("\\d")
-                    elif e == "s":
-                        cls.append("\\s\u001c-\u001f")
-                    elif e in "nt":
-                        cls.append("\\" + e)
-                    else:
+                    escaped = _escape(pattern[j + 1], in_class=True)
+                    if escaped is None:
                         return None
+                    cls.append(escaped)
                     j += 2
                     continue
                 cls.append(ch)
