@@ -24,6 +24,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from .iris import OA, ONT, RDF, RDFS, SKOS, XSD, Minter, concept, ont, wikidata
 from .schema import ARTICLE_FIELDS, PARTICIPANT_FIELDS, Field
 from .sources import Article, Corpus, Origin, PartialDate, Period, Record, Span
+from .sources.model import positional
 
 TYPE = NamedNode(RDF + "type")
 EXACT_MATCH = NamedNode(SKOS + "exactMatch")
@@ -55,6 +56,8 @@ class Reported:
     claim: str  # the claim's IRI
     values: tuple[str, ...]  # the values, as N-Triples terms, sorted
     article: str  # the reporting article's slug
+
+    __reduce__ = positional
 
 
 @dataclass

@@ -22,12 +22,13 @@ plainest build: one process, nothing reused, nothing kept.
 from __future__ import annotations
 
 import gc
+import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal
+from pyoxigraph import Literal, NamedNode
 
 from .. import outdir
 from ..errors import ExternalError, InputError, Problem
@@ -156,14 +157,18 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
     return Built(written.report, written.summary, project.prefixes, timings)
 
 
-def _computed(blocks: MemoryBlocks, spans: dict, replaced: set):
-    """A graph the build computes (shared, agreement): the previous build's when it has the same bytes, so
-    that one changed article does not re-merge every subject it holds; else the new one, marked replaced."""
-    old = spans.get(blocks.graph)
-    if old is not None and old.blob("nq") == blocks.blob("nq"):
+def _computed(triples: list, name: NamedNode, spans: dict, replaced: set, digests: dict, previous: Previous,
+              writer):
+    """A graph the build computes (shared, agreement): the previous build's when its triples are the same, so
+    that one changed article neither re-merges every subject it holds nor writes its blocks again; else new,
+    marked replaced. Its triples' digest goes into the index for the next build."""
+    digest = hashlib.sha256("\n".join(map(str, triples)).encode("utf-8")).hexdigest()
+    digests[name.value] = digest
+    old = spans.get(name.value)
+    if old is not None and previous.index.computed.get(name.value) == digest:
         return old
-    replaced.add(blocks.graph)
-    return blocks
+    replaced.add(name.value)
+    return MemoryBlocks(writer.graph(triples, name))
 
 
 def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, Artifact], fresh: list[Artifact],
@@ -175,14 +180,15 @@ def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, 
               MemoryBlocks(writer.graph(sort_triples(project.ontology), minter.ontology_graph()))]
     replaced = {a.graph for a in fresh}
     shared = shared_triples([a.shared for a in kept.values()] + [a.shared for a in fresh])
+    digests: dict[str, str] = {}
     if shared:
-        graphs.append(_computed(MemoryBlocks(writer.graph(sort_triples(shared), minter.shared_graph())), spans,
-                                replaced))
+        graphs.append(_computed(sort_triples(shared), minter.shared_graph(), spans, replaced, digests, previous,
+                                writer))
     articles = [spans[a.graph] for a in kept.values()] + [a.blocks for a in fresh]
     agreed = agreement_of(project, registry, list(kept.values()) + fresh, articles)
     if agreed:
-        graphs.append(_computed(MemoryBlocks(writer.graph(sort_triples(agreed), minter.agreement_graph())), spans,
-                                replaced))
+        graphs.append(_computed(sort_triples(agreed), minter.agreement_graph(), spans, replaced, digests, previous,
+                                writer))
     graphs += articles
     graphs.sort(key=lambda p: p.graph)
     if previous.is_empty:
@@ -215,7 +221,7 @@ def _plan(project: Project, plan, previous: Previous, registry, kept: dict[str, 
     identity = look_alikes([s for a in everything for s in a.signatures],
                            lambda rid: minter.resource(ALL_KINDS[kinds[rid]].segment, rid).value)
     job = Assembly(project, plan, previous, replaced, removed, forms, frozenset(predicates), origins, records, slugs,
-                   identity=identity, timings=timings)
+                   identity=identity, timings=timings, computed=digests)
     return lay, job
 
 
@@ -225,7 +231,8 @@ def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Arti
     for a in sorted(list(kept.values()) + fresh, key=lambda a: a.slug):
         entry = GraphEntry(a.graph, frozenset(a.blocks.used), a.blocks.graph_prefix, a.blocks.triples)
         artifacts[a.slug] = Artifact(a.slug, a.fingerprint, a.defines, a.cites, a.records, entry, a.shared,
-                                     predicates=a.predicates, reported=a.reported, signatures=a.signatures)
+                                     reported=a.reported, signatures=a.signatures)  # predicates: the index's
     graphs = [GraphEntry(p.graph, frozenset(p.used), p.graph_prefix, p.triples) for p in lay.graphs]
     return Index(input_key(settings), {}, artifacts, graphs, written.spans, list(lay.keys), list(lay.owners),
-                 set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates)
+                 set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates,
+                 computed=job.computed)

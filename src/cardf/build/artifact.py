@@ -19,6 +19,7 @@ from typing import Protocol
 
 from ..export.blocks import GraphBlocks
 from ..shacl.literals import LiteralForms
+from ..sources.model import positional
 
 ARTICLE_FILES = ("article.txt", "facts.yaml")
 UNION_KINDS = ("nt", "ttl", "jsonld")  # blocks per subject
@@ -154,6 +155,8 @@ class Fingerprint:
     stat: tuple | None
     digest: str
 
+    __reduce__ = positional
+
 
 def article_stat(folder: Path, now: float | None = None) -> tuple | None:
     """Size and modification time of an article's files; None when one is missing or was written too
@@ -201,6 +204,8 @@ class Artifact:
     predicates: frozenset[str] = field(default_factory=frozenset)
     reported: tuple = ()  # mapping.Reported: the values it gives for records other articles define
     signatures: tuple = ()  # identity.Signature of its records, for the identity check
+
+    __reduce__ = positional
 
     @property
     def graph(self) -> str:

@@ -61,6 +61,7 @@ class Assembly:
     identity: list = field(default_factory=list)  # the identity check's warnings (see identity.py)
     release: Callable[[str], None] = lambda kind: None  # the blocks of one kind are no longer needed
     timings: dict = field(default_factory=dict)
+    computed: dict = field(default_factory=dict)  # computed graph → digest of its triples (for the index)
 
 
 @dataclass
@@ -335,13 +336,17 @@ def _validate(nt_path: Path, store_path: Path, lay: Layout, job: Assembly, fille
     validator = FastValidator(job.plan)
     graphs = [p.graph for p in lay.graphs]
     by_graph = {p.graph: p for p in lay.graphs}
-    owner_names = {key: [graphs[g] for g in own] for key, own in zip(lay.keys, lay.owners)}
+    owners = dict(zip(lay.keys, lay.owners))  # names only for the few keys asked about
+
+    def owner_names(key: str) -> list[str]:
+        return [graphs[g] for g in owners.get(key, ())]
+
     origins = job.origins
     if hasattr(origins, "owners_of"):
-        origins.owners_of = lambda key: owner_names.get(key, ())
+        origins.owners_of = owner_names
 
     def originals(store):
-        return StoreOriginals(store, lambda term: owner_names.get(subject_key(term), ()),
+        return StoreOriginals(store, lambda term: owner_names(subject_key(term)),
                               lambda name: by_graph[name].blob("nq"), graphs, job.forms, job.predicates)
 
     if not job.previous.is_empty and filler is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..schema import ALL_KINDS
 from ..shacl.report import Finding
 from ..sources import Article, Origin, PartialDate, Record
+from ..sources.model import positional
 
 SHAPE = "https://w3id.org/cardf/shapes#Record-identity"
 CONSTRAINT = "IdentityCheck"
@@ -45,6 +46,8 @@ class Signature:
     label: str  # English label, for the message
     origin: Origin
     order: tuple  # (article slug, position): the reading order
+
+    __reduce__ = positional
 
 
 def signatures(article: Article) -> tuple[Signature, ...]:

@@ -9,7 +9,9 @@ out the graphs that changed or went, and puts in the new blocks.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
 
@@ -26,9 +28,9 @@ class Piece:
     j: int
 
 
-@dataclass(frozen=True)
-class Kept:
-    """A subject's block kept from the previous build's union files (its i-th subject)."""
+class Kept(NamedTuple):
+    """A subject's block kept from the previous build's union files (its i-th subject; a tuple: made by the
+    hundred thousand)."""
 
     i: int
 
@@ -65,11 +67,12 @@ class Layout:
 
 @dataclass
 class PreviousLayout:
-    """The previous build's union: subjects, their owners (graph names) and which were merged."""
+    """The previous build's union: subjects, their owners (positions in `names`) and which were merged."""
 
     keys: list[str] = field(default_factory=list)
-    owners: list[tuple[str, ...]] = field(default_factory=list)
+    owners: list[tuple[int, ...]] = field(default_factory=list)
     merged: set[int] = field(default_factory=set)
+    names: list[str] = field(default_factory=list)  # the previous graphs' names, in order
     nt_of: object = None  # i → the previous union file's N-Triples block of subject i
     graph_nq: object = None  # graph name → its previous N-Quads block
 
@@ -79,6 +82,8 @@ def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, wri
 
     A graph not in `replaced` is unchanged since the previous build, so its subjects stand in
     the previous union as they were; a previous owner that is not among `graphs` went away.
+    Only the subjects of new, replaced or removed graphs are looked at one by one: the runs of
+    subjects between them are copied whole, so one changed article costs little in a large corpus.
     """
     index = {p.graph: g for g, p in enumerate(graphs)}
     lay = Layout(graphs)
@@ -87,14 +92,29 @@ def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, wri
         if p.graph in replaced:
             for j, key in enumerate(p.keys):
                 fresh.setdefault(key, []).append((g, j))
-    new_keys = sorted(fresh)
+    keys, owners = previous.keys, previous.owners
+    remap = [index[name] if name in index and name not in replaced else -1 for name in previous.names]
+    gone = {g for g, r in enumerate(remap) if r < 0}
+    shifted = any(r != g for g, r in enumerate(remap) if r >= 0)
+    merged_before = sorted(previous.merged)
 
-    def add(key, source, owners):
+    def add(key, source, owned):
         if isinstance(source, Merged) or (isinstance(source, Kept) and source.i in previous.merged):
             lay.merged.add(len(lay.keys))
         lay.keys.append(key)
         lay.sources.append(source)
-        lay.owners.append(tuple(sorted(owners)))
+        lay.owners.append(tuple(sorted(owned)))
+
+    def keep_run(a: int, b: int) -> None:
+        """Previous subjects a..b-1, none new and none held by a graph that changed or went."""
+        if a >= b:
+            return
+        base = len(lay.keys)
+        lay.keys.extend(keys[a:b])
+        lay.sources.extend(map(Kept, range(a, b)))
+        lay.owners.extend((tuple(remap[g] for g in own) for own in owners[a:b]) if shifted else owners[a:b])
+        for i in merged_before[bisect_left(merged_before, a):bisect_left(merged_before, b)]:
+            lay.merged.add(base + i - a)
 
     def merged_or_one(found: list[tuple[int, int]], others: list[bytes]):
         blocks = [bytes(graphs[g].piece("nt", j)) for g, j in found] + others
@@ -102,20 +122,33 @@ def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, wri
             return Piece(*found[0])
         return _merge(blocks, writer)
 
-    k = 0
-    for i, key in enumerate(previous.keys):
-        while k < len(new_keys) and new_keys[k] < key:
-            add(new_keys[k], merged_or_one(fresh[new_keys[k]], []), {g for g, _ in fresh[new_keys[k]]})
-            k += 1
-        found = None
-        if k < len(new_keys) and new_keys[k] == key:
-            found = fresh[key]
-            k += 1
-        staying = [name for name in previous.owners[i] if name in index and name not in replaced]
+    # events in subject order: a new subject goes before the previous subject at its place
+    events: list[tuple[int, int, str]] = []  # (previous position, 0 new / 1 previous, key)
+    matched: set[int] = set()
+    for key in fresh:
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            matched.add(i)
+        else:
+            events.append((i, 0, key))
+    touched = {i for i, own in enumerate(owners) if not gone.isdisjoint(own)} if gone else set()
+    events += [(i, 1, keys[i]) for i in matched | touched]
+    events.sort()
+
+    cursor = 0
+    for i, is_previous, key in events:
+        keep_run(cursor, i)
+        cursor = i
+        if not is_previous:
+            add(key, merged_or_one(fresh[key], []), {g for g, _ in fresh[key]})
+            continue
+        cursor = i + 1
+        found = fresh.get(key)
+        staying = [previous.names[g] for g in owners[i] if remap[g] >= 0]
         if found is None:
             if not staying:
                 continue
-            if i in previous.merged and len(staying) < len(previous.owners[i]):
+            if i in previous.merged and len(staying) < len(owners[i]):
                 source = _merge(_subject_blocks(previous, staying, key), writer)
             else:
                 source = Kept(i)
@@ -125,9 +158,7 @@ def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, wri
         if staying:
             others = _subject_blocks(previous, staying, key) if i in previous.merged else [bytes(previous.nt_of(i))]
         add(key, merged_or_one(found, others), {index[name] for name in staying} | {g for g, _ in found})
-    while k < len(new_keys):
-        add(new_keys[k], merged_or_one(fresh[new_keys[k]], []), {g for g, _ in fresh[new_keys[k]]})
-        k += 1
+    keep_run(cursor, len(keys))
     return lay
 
 

@@ -25,12 +25,13 @@ from pathlib import Path
 from .. import outdir
 from ..export import FORMATS
 from ..shacl.literals import LiteralForms
+from ..sources.model import positional
 from .artifact import Artifact, Fingerprint, article_stat, fingerprint
 from .layout import PreviousLayout
 from .project import Settings
 
 CACHE_DIR = ".cache"
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 PLAN_FILE = "plan.pickle"
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
@@ -125,6 +126,8 @@ class GraphEntry:
     graph_prefix: str | None
     triples: int
 
+    __reduce__ = positional
+
 
 @dataclass
 class Index:
@@ -142,6 +145,7 @@ class Index:
     summary: dict
     forms: LiteralForms
     predicates: frozenset[str]
+    computed: dict = field(default_factory=dict)  # computed graph (shared, agreement) → digest of its triples
     version: int = CACHE_VERSION
 
 
@@ -284,8 +288,7 @@ class Previous:
         index = self.index
         names = [e.graph for e in index.graphs]
         by_name = {name: g for g, name in enumerate(names)}
-        return PreviousLayout(index.keys, [tuple(names[g] for g in own) for own in index.owners],
-                              set(index.merged),
+        return PreviousLayout(index.keys, index.owners, set(index.merged), names,
                               lambda i: self.union_run("nt", i, i)[0],
                               lambda name: self.graph_blob("nq", by_name[name]))
 
