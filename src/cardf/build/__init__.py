@@ -229,6 +229,9 @@ def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Arti
            fresh: list[Artifact]) -> Index:
     artifacts = {}
     for a in sorted(list(kept.values()) + fresh, key=lambda a: a.slug):
+        if a.slug in kept:  # as the previous index had it (so its pickled bytes are reused)
+            artifacts[a.slug] = a
+            continue
         entry = GraphEntry(a.graph, frozenset(a.blocks.used), a.blocks.graph_prefix, a.blocks.triples)
         artifacts[a.slug] = Artifact(a.slug, a.fingerprint, a.defines, a.cites, a.records, entry, a.shared,
                                      reported=a.reported, signatures=a.signatures)  # predicates: the index's

@@ -33,7 +33,7 @@ from ..shacl.literals import LiteralForms
 from ..shacl.originals import StoreOriginals
 from .identity import CONSTRAINT as IDENTITY
 from .layout import Kept, Layout, Piece
-from .previous import Previous
+from .previous import GraphSpan, Previous
 from .project import Project, Settings
 
 STEM = "cardf"
@@ -171,8 +171,20 @@ def write_graphs(path: Path, kind: str, lay: Layout, head: bytes = b""):
     w = FileWriter(path)
     try:
         w.add(head)
-        for p in lay.graphs:
+        graphs, n, i = lay.graphs, len(lay.graphs), 0
+        while i < n:
+            p = graphs[i]
+            if isinstance(p, GraphSpan):  # a run of graphs that stand together in the previous file
+                j = i
+                while (j + 1 < n and isinstance(graphs[j + 1], GraphSpan) and graphs[j + 1].previous is p.previous
+                       and graphs[j + 1].g == graphs[j].g + 1):
+                    j += 1
+                data, begins, ends = p.previous.union_run(kind, p.g, graphs[j].g)
+                w.run(data, begins, ends, begins[0])
+                i = j + 1
+                continue
             w.item(p.blob(kind))
+            i += 1
     except BaseException:
         w.abort()
         raise

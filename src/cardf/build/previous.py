@@ -31,7 +31,7 @@ from .layout import PreviousLayout
 from .project import Settings
 
 CACHE_DIR = ".cache"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 PLAN_FILE = "plan.pickle"
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
@@ -148,6 +148,28 @@ class Index:
     computed: dict = field(default_factory=dict)  # computed graph (shared, agreement) → digest of its triples
     version: int = CACHE_VERSION
 
+    # Each artifact is pickled on its own and keeps its bytes: a build that changed one article
+    # writes the others' bytes again instead of pickling ten thousand artifacts anew.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["artifacts"] = {slug: _artifact_bytes(a) for slug, a in self.artifacts.items()}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["artifacts"] = {slug: _artifact_of(blob) for slug, blob in state["artifacts"].items()}
+        self.__dict__.update(state)
+
+
+def _artifact_bytes(artifact: Artifact) -> bytes:
+    blob = artifact.__dict__.get("_pickled")
+    return blob if blob is not None else pickle.dumps(artifact, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _artifact_of(blob: bytes) -> Artifact:
+    artifact = pickle.loads(blob)
+    artifact._pickled = blob
+    return artifact
+
 
 def _stat_outputs(out: Path) -> dict:
     found = {}
@@ -250,6 +272,7 @@ class Previous:
                     fresh.append(folder)
                     continue
                 artifact.fingerprint = Fingerprint(stat, found.digest)
+                artifact.__dict__.pop("_pickled", None)
             kept[folder.name] = artifact
         present = {f.name for f in folders}
         removed = [slug for slug in self.index.artifacts if slug not in present]
@@ -273,7 +296,8 @@ class Previous:
         return self._map(kind)[begins[g]:ends[g]]
 
     def union_run(self, kind: str, first: int, last: int) -> tuple[memoryview, list[int], list[int]]:
-        """Subjects first..last of a previous union file, as one run: its bytes and each subject's range."""
+        """Items first..last of a previous file (subjects of a union file, graphs of cardf.nq or .trig), as one
+        run: its bytes and each item's range."""
         begins, ends = self.index.spans[kind]
         data = self._map(kind)
         view = memoryview(data) if data else memoryview(b"")
