@@ -101,7 +101,7 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
 
     started = time.perf_counter()
     scratch = outdir.Scratch(settings.out)
-    files = None
+    files = plan = None
     try:
         try:
             registry = read_registry(project)
@@ -141,12 +141,15 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
                 save(folder, settings, previous, _index(settings, lay, job, written, change.kept, fresh), fresh,
                      [slug for slug in (previous.index.artifacts if previous.index else {})
                       if slug not in change.kept])
-                save_plan(folder, plan)
                 timings["cache"] = time.perf_counter() - started
             return {name: f["sha256"] for name, f in written.summary["files"].items()}  # already hashed
 
         # the cache is listed by name, not bytes: it holds this folder's path and its files' stat
-        outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
+        try:
+            outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
+        finally:
+            if plan is not None:  # good for the next build whatever became of this one's data
+                save_plan(plan)
     finally:
         if files is not None:
             files.close()

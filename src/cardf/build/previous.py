@@ -1,8 +1,9 @@
 """The previous build, kept inside its output folder: what the next build can reuse.
 
-`out/.cache/` holds the compiled shapes (`plan.pickle`, compiling takes a second) and the
-build's index (`index.pickle`): every artifact it was made of — less its blocks, which are in
-the output files themselves, at the byte ranges the index records — its layout and its findings.
+`out/.cache/` holds the build's index (`index.pickle`): every artifact it was made of — less its
+blocks, which are in the output files themselves, at the byte ranges the index records — its
+layout and its findings. (The compiled shapes are kept apart, in the user's cache: see
+cardf.shacl.cached.)
 The artifacts' origins are kept apart (`origins.pickle`, read only for a finding that needs one).
 
 A build compares the articles' files with the fingerprints in the index: the articles that did
@@ -31,7 +32,6 @@ from .project import Settings
 
 CACHE_DIR = ".cache"
 CACHE_VERSION = 3
-PLAN_FILE = "plan.pickle"
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
 OVERLAY_FILE = "origins-overlay.pickle"  # articles re-read since the last clean build
@@ -46,54 +46,18 @@ def cache_folder(out: Path) -> Path:
 
 # ----------------------------------------------------------------------------- the compiled shapes
 
-def _plan_key(settings: Settings) -> str:
-    from importlib.metadata import version
-
-    from .. import __version__, shacl
-
-    h = hashlib.sha256(repr((CACHE_VERSION, __version__, version("pyshacl"), version("rdflib"))).encode())
-    for module in sorted(Path(shacl.__file__).parent.glob("*.py")):
-        h.update(module.read_bytes())
-    for path in settings.shape_files():
-        h.update(str(path).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
 def compiled_plan(settings: Settings, use_cache: bool = True):
-    """The compiled shapes: from the cache when the shapes and cardf have not changed."""
-    from ..shacl import load_shapes
-    from ..shacl.cached import LazyPlan
-    from ..shacl.compile import Plan
+    """The compiled shapes: from the user's cache when these shapes were compiled before (see shacl.cached)."""
+    from ..shacl.cached import compiled
 
-    try:
-        key = _plan_key(settings)
-    except OSError:
-        key = None
-    if use_cache and key is not None:
-        try:
-            with open(cache_folder(settings.out) / PLAN_FILE, "rb") as f:
-                cached_key, snapshot = pickle.load(f)
-            if cached_key == key:
-                plan = LazyPlan(snapshot)
-                plan.cache_key = key
-                return plan
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-                KeyError):
-            pass
-    plan = Plan(load_shapes(settings.shape_files()))
-    plan.cache_key = key
-    return plan
+    return compiled(settings.shape_files(), use_cache)
 
 
-def save_plan(out: Path, plan) -> None:
-    if getattr(plan, "cache_key", None) is None:
-        return
-    try:
-        folder = cache_folder(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        _dump(folder / PLAN_FILE, (plan.cache_key, plan.snapshot()))
-    except (OSError, TypeError, AttributeError):
-        pass
+def save_plan(plan) -> None:
+    """Keep the compiled shapes in the user's cache, for every later build with these shapes."""
+    from ..shacl.cached import keep
+
+    keep(plan)
 
 
 # ----------------------------------------------------------------------------- the index
