@@ -32,6 +32,7 @@ from pyoxigraph import Literal
 from .. import outdir
 from ..errors import ExternalError, InputError, Problem
 from ..export import FORMATS, sort_triples
+from ..iris import Minter
 from ..shacl import Report
 from ..shacl.literals import LiteralForms
 from ..schema import ALL_KINDS
@@ -40,7 +41,8 @@ from .identity import look_alikes
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
 from .layout import plan as plan_layout
-from .previous import CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
+from .previous import (CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, restamp, save, save_plan,
+                       unchanged)
 from .project import Project, Settings, shape_files
 from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
                      report_problems, shared_triples)
@@ -79,12 +81,17 @@ def run(settings: Settings, progress: Progress | None = None, *, workers: int = 
 def _run(settings: Settings, progress: Progress | None, workers: int, cache: bool) -> Built:
     timings: dict = {}
     started = time.perf_counter()
-    project = Project(settings)
-    previous = Previous.of(settings) if cache else Previous.empty()
     try:
         folders = article_folders(settings.data)
     except SourcesHaveProblems:
-        report_problems(project)
+        report_problems(Project(settings))
+    stamp = unchanged(settings, folders) if cache else None
+    if stamp is not None:  # told without reading the index, which grows with the corpus
+        report = Report(not any(f.severity == "Violation" for f in stamp.findings), list(stamp.findings))
+        return Built(report, stamp.summary, Minter(settings.base).prefixes(),
+                     {"setup": time.perf_counter() - started, "unchanged": True})
+    project = Project(settings)
+    previous = Previous.of(settings) if cache else Previous.empty()
     change = previous.change(folders)
     if change is None:  # too much changed: a clean build is as quick
         previous = Previous.empty()
@@ -97,6 +104,7 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
         report = Report(not any(f.severity == "Violation" for f in index.findings), list(index.findings))
         timings["unchanged"] = True
         del timings["incremental"]
+        restamp(previous)
         return Built(report, index.summary, project.prefixes, timings)
 
     started = time.perf_counter()
