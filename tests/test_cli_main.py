@@ -12,7 +12,7 @@ import sys
 
 from cardf.cli import FAMILIES, main
 
-from conftest import run
+from conftest import DATA, project_args, run
 
 HEAVY = ("rdflib", "pyshacl", "yaml")
 
@@ -62,3 +62,20 @@ def test_query_needs_neither_rdflib_nor_pyshacl(dist):
     assert printed.startswith("kind,records\n") and "#Evidence,167" in printed
     assert [m for m in modules if m.split(".")[0] in HEAVY] == []
     assert "cardf.cli.build" not in modules and "cardf.build" not in modules
+
+
+def test_a_rebuild_with_nothing_changed_imports_no_rdf_library(tmp_path):
+    import os
+    import shutil
+    import time
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    old = time.time() - 3600  # files written just now could not be told from a change in the same clock tick
+    for p in data.rglob("*"):
+        os.utime(p, (old, old))
+    args = ["build", *project_args(data), "--out", str(tmp_path / "out")]
+    assert run(*args).exit_code == 0
+    printed, modules = modules_after(args + ["--json"])
+    assert json.loads(printed)["articles"] == [p.name for p in (data / "articles").iterdir()]
+    assert [m for m in modules if m.split(".")[0] in ("rdflib", "pyshacl")] == []
