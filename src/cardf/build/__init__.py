@@ -5,7 +5,7 @@ Read in this order:
 - `project`  — the settings, and what every part of a build shares (names, ontology, writers);
 - `artifact` — one article read, checked and mapped: the only thing a reader makes, and what the cache keeps;
 - `reader`   — articles into artifacts, in two worker processes when there are many;
-- `previous` — the previous build in the output folder (its index and compiled shapes), and what changed;
+- `previous` — the previous build in the output folder (its index), and what changed; the compiled shapes;
 - `layout`   — the order of the graphs and of the union's subjects, from the previous layout and the new blocks;
 - `assemble` — the files, the store, validation and report.json, in a fresh folder;
 - `cardf.outdir` (beside this package) proves the output folder is cardf's, locks it, and swaps the new
