@@ -293,13 +293,13 @@ def measure_startup(runs: int, work: Path, log) -> dict:
     rows = Rows()
     for name, times in r["runs"].items():
         for seconds in times:
-            rows.add(name, seconds)
+            rows.add(name, seconds, cpu=r["cpu"][name])
     if not r["oxigraph"]:
         log("  (the oxigraph command is not installed: `pip install oxigraph` for its figure)")
     log(f"  the project's data/: {r['articles']} article(s)")
     for name in STARTUP_ROWS:
         if name in rows.rows:
-            log(f"  {name:<44} {fmt_seconds(rows.rows[name])}")
+            log(f"  {name:<44} {fmt_seconds(rows.rows[name])}  (CPU {fmt_seconds({'seconds': r['cpu'][name]})})")
     return {"articles": r["articles"], "rows": rows.rows, "oxigraph": r["oxigraph"], "runs": runs}
 
 
@@ -329,9 +329,11 @@ def startup_markdown(startup: dict) -> list[str]:
     rows = startup["rows"]
     lines = ["## Start-up and the seed (whole commands, start-up included)", "",
              f"The project's data/ ({startup['articles']} article(s)); median of {startup['runs']} runs, the commands "
-             "taking turns" + ("" if startup["oxigraph"] else "; the oxigraph CLI is not installed") + ".", "",
-             "| command | seconds |", "|---|---|"]
-    lines += [f"| {name} | {fmt_seconds(rows[name])} |" for name in STARTUP_ROWS if name in rows]
+             "taking turns" + ("" if startup["oxigraph"] else "; the oxigraph CLI is not installed") + ". CPU: user + "
+             "system seconds of the process and its children (less sensitive to a busy machine than the wall time).",
+             "", "| command | wall | CPU |", "|---|---|---|"]
+    lines += [f"| {name} | {fmt_seconds(rows[name])} | {fmt_seconds({'seconds': rows[name].get('cpu')})} |"
+              for name in STARTUP_ROWS if name in rows]
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for t in startup_targets(startup):
         lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no' if t['met'] is False else '—'} |")

@@ -63,6 +63,7 @@ def test_the_startup_figures_are_printed_beside_python_and_the_oxigraph_cli(tmp_
     assert all(len(rows[name]["runs"]) == 2 and rows[name]["seconds"] > 0
                for name in expected)
     assert len(startup["targets"]) == 4
+    assert all(rows[name]["cpu"] > 0 for name in expected)
     assert "| seed: rebuild, nothing changed |" in done.stdout and "| target | measured | met |" in done.stdout
 
 
