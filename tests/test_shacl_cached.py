@@ -10,15 +10,14 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ONTOLOGY, SHAPES
+from test_build import generate, outputs
 
 from cardf import build
 from cardf.errors import NotConforming
 from cardf.shacl import cached
 from cardf.shacl.cached import LazyPlan, cache_dir, compiled, plan_key
 from cardf.shacl.compile import Plan
-
-from conftest import DATA, ONTOLOGY, SHAPES
-from test_build import FILES, generate, outputs
 
 SHAPE_FILES = sorted(SHAPES.glob("*.ttl"))
 

@@ -158,7 +158,7 @@ class Stamp:
     version: int = CACHE_VERSION
 
     @classmethod
-    def of(cls, index: Index) -> "Stamp":
+    def of(cls, index: Index) -> Stamp:
         return cls(index.key, index.outputs, {slug: a.fingerprint.stat for slug, a in index.artifacts.items()},
                    index.findings, index.summary)
 
@@ -184,7 +184,7 @@ def unchanged(settings: Settings, folders: list[Path]) -> Stamp | None:
     return stamp
 
 
-def restamp(previous: "Previous") -> None:
+def restamp(previous: Previous) -> None:
     """After a rebuild that found nothing changed the slow way (files touched, or read too soon after they
     were written), record the articles' stat as they are now, so that the next one is told by stat alone."""
     try:

@@ -22,7 +22,8 @@ _FROM = {"FastValidator": "engine", "NeedsFullRun": "engine", "plan_for": "engin
          "Finding": "report", "Report": "report"}
 _NAMED = {"validate_with_pyshacl": "validate"}
 
-__all__ = sorted(_FROM)
+__all__ = ["FastValidator", "Finding", "NeedsFullRun", "Report", "load_shapes", "plan_for", "to_rdflib", "validate",
+           "validate_with_pyshacl"]
 
 
 def __getattr__(name: str):

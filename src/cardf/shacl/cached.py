@@ -15,6 +15,7 @@ parsing a query again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -131,13 +132,11 @@ def keep(plan) -> None:
         os.replace(tmp, path)  # whole or not at all, even with builds running side by side
         plan.kept_profiles = _profiles(plan)
         _prune(folder, path)
-    except Exception:  # noqa: BLE001 — an unwritable or full cache only costs the next build its head start
+    except Exception:  # noqa: BLE001, S110 — an unwritable or full cache only costs the next build its head start
         pass
     finally:
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def _profiles(plan) -> int:
@@ -151,10 +150,8 @@ def _prune(folder: Path, kept: Path) -> None:
     except OSError:
         return
     for _, p in plans[KEPT_PLANS - 1:]:
-        try:
+        with contextlib.suppress(OSError):
             p.unlink()
-        except OSError:
-            pass
 
 
 class LazyPlan:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .report import Finding, Report
