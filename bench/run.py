@@ -17,6 +17,12 @@ process of its own so that its peak memory (PSS of the process and its workers, 
              rdflib parsing and serializing the Turtle; pyoxigraph parsing the N-Quads and Turtle,
              serializing each format and bulk-loading a store: the practical floor for Python
 
+Before the sizes, whole commands are timed as a user runs them, start-up included (bench/steps.py
+step_startup): the project's data/ (the seed) built into a clean folder — with the compiled shapes
+already in the cache, and with an empty one —, built again with nothing changed, `cardf --version` and
+`cardf query overview`, beside `python -c pass` and the `oxigraph` CLI (when installed) asking the same
+store the same query. `python bench/run.py --startup-only` runs just these.
+
 Times are the median of --runs runs of the measured work (not counting Python's start-up or
 reading the step's input); pySHACL and rdflib run once, bounded by --bound seconds (reported as
 "> bound"), named queries by --query-bound. It prints a table with the ratios to the baselines
@@ -277,6 +283,63 @@ def measure_size(articles: int, runs: int, bound: float, query_bound: float, wor
     return {**info, "rows": rows.rows, "checks": checks, "load_average": load}
 
 
+STARTUP_ROWS = ["python -c pass", "oxigraph query overview", "cardf --version", "cardf query overview",
+                "seed: clean build", "seed: clean build, empty plan cache", "seed: rebuild, nothing changed"]
+
+
+def measure_startup(runs: int, work: Path, log) -> dict:
+    """Whole commands, start-up included, on the seed (see bench/steps.py step_startup)."""
+    r = run_step("startup", {"work": str(work / "startup"), "runs": runs, "cold_runs": max(1, min(3, runs))})
+    rows = Rows()
+    for name, times in r["runs"].items():
+        for seconds in times:
+            rows.add(name, seconds, cpu=r["cpu"][name])
+    if not r["oxigraph"]:
+        log("  (the oxigraph command is not installed: `pip install oxigraph` for its figure)")
+    log(f"  the project's data/: {r['articles']} article(s)")
+    for name in STARTUP_ROWS:
+        if name in rows.rows:
+            log(f"  {name:<44} {fmt_seconds(rows.rows[name])}  (CPU {fmt_seconds({'seconds': r['cpu'][name]})})")
+    return {"articles": r["articles"], "rows": rows.rows, "oxigraph": r["oxigraph"], "runs": runs}
+
+
+def startup_targets(startup: dict) -> list[dict]:
+    rows = startup["rows"]
+
+    def s(name: str) -> float | None:
+        return rows[name]["seconds"] if name in rows else None
+
+    out = [{"target": "seed build into a clean folder under 1.0 s", "measured": f"{s('seed: clean build'):.2f} s",
+            "met": s("seed: clean build") < 1.0},
+           {"target": "rebuild with nothing changed under 0.3 s",
+            "measured": f"{s('seed: rebuild, nothing changed'):.2f} s", "met": s("seed: rebuild, nothing changed") < 0.3}]
+    floor = s("oxigraph query overview")
+    for name in ("cardf --version", "cardf query overview"):
+        target = f"{name} within 2× of python -c pass + the oxigraph CLI's query"
+        if floor is None:
+            out.append({"target": target, "measured": "oxigraph CLI not installed", "met": None})
+            continue
+        base = s("python -c pass") + floor
+        out.append({"target": target, "measured": f"{s(name) * 1000:.0f} ms = {s(name) / base:.1f}× of "
+                                                  f"{base * 1000:.0f} ms", "met": s(name) <= 2 * base})
+    return out
+
+
+def startup_markdown(startup: dict) -> list[str]:
+    rows = startup["rows"]
+    lines = ["## Start-up and the seed (whole commands, start-up included)", "",
+             f"The project's data/ ({startup['articles']} article(s)); median of {startup['runs']} runs, the commands "
+             "taking turns" + ("" if startup["oxigraph"] else "; the oxigraph CLI is not installed") + ". CPU: user + "
+             "system seconds of the process and its children (less sensitive to a busy machine than the wall time).",
+             "", "| command | wall | CPU |", "|---|---|---|"]
+    lines += [f"| {name} | {fmt_seconds(rows[name])} | {fmt_seconds({'seconds': rows[name].get('cpu')})} |"
+              for name in STARTUP_ROWS if name in rows]
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for t in startup_targets(startup):
+        lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no' if t['met'] is False else '—'} |")
+    return lines + [""]
+
+
 # ----------------------------------------------------------------------------- ratios and targets
 
 RATIOS = [  # (row, baseline row, what the ratio says)
@@ -303,6 +366,8 @@ def ratio(rows: dict, name: str, base: str) -> tuple[float | None, bool]:
 
 def targets(result: dict) -> list[dict]:
     sizes = result["sizes"]
+    if not sizes:
+        return []
     big = sizes[-1]
     rows = big["rows"]
     out = []
@@ -381,11 +446,15 @@ def markdown(result: dict) -> str:
     m = result["machine"]
     lines = [f"# cardf benchmark, {result['date']}", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']:.0f} GB RAM; {m['system']}; "
-             f"Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".",
-             f"Median of {result['runs']} run(s); baselines that can take minutes (pySHACL, rdflib) once, "
-             f"bounded at {result['bound']:.0f} s; named queries bounded at {result['query_bound']:.0f} s. "
-             "Memory: peak PSS of the step's process and its workers. Load average during the runs: " +
-             ", ".join(f"{s['load_average'][0]:.1f}–{s['load_average'][1]:.1f}" for s in sizes) + ".", ""]
+             f"Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".", ""]
+    if result.get("startup"):
+        lines += startup_markdown(result["startup"])
+    if not sizes:
+        return "\n".join(lines)
+    lines += [f"Median of {result['runs']} run(s); baselines that can take minutes (pySHACL, rdflib) once, "
+              f"bounded at {result['bound']:.0f} s; named queries bounded at {result['query_bound']:.0f} s. "
+              "Memory: peak PSS of the step's process and its workers. Load average during the runs: " +
+              ", ".join(f"{s['load_average'][0]:.1f}–{s['load_average'][1]:.1f}" for s in sizes) + ".", ""]
     head = "| step | " + " | ".join(f"{s['articles']:,} articles ({s['triples']:,} triples)" for s in sizes) + \
            f" | ratio at {sizes[-1]['articles']:,} |"
     lines += ["## Timings (peak memory)", "", head, "|---" * (len(sizes) + 2) + "|"]
@@ -486,8 +555,10 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="scratch folder [default: a temporary one]")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="where the JSON and Markdown go")
     parser.add_argument("--machine", default=None, help="machine name in the file names [default: cores-RAM]")
+    parser.add_argument("--startup-runs", type=int, default=10, help="runs of each whole command timed on the seed")
+    parser.add_argument("--startup-only", action="store_true", help="time the whole commands on the seed, no more")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = [] if args.startup_only else [int(s) for s in args.sizes.split(",") if s.strip()]
     info = machine()
     name = args.machine or f"{info['cores']}core-{round(info['memory_gb'])}gb"
     today = dt.date.today().isoformat()
@@ -500,10 +571,12 @@ def main(argv=None) -> int:
         print(text, file=sys.stderr, flush=True)
 
     args.results.mkdir(parents=True, exist_ok=True)
-    stem = args.results / f"{today}-{name}"
+    stem = args.results / f"{today}-{name}{'-startup' if args.startup_only else ''}"
 
     def write() -> str:  # after each size, so that a run cut short keeps the sizes it finished
         result["targets"] = targets(result)
+        if result.get("startup"):
+            result["startup"]["targets"] = startup_targets(result["startup"])
         text = markdown(result)
         stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
                                              encoding="utf-8")
@@ -512,6 +585,9 @@ def main(argv=None) -> int:
 
     text = ""
     try:
+        log("start-up and the seed:")
+        result["startup"] = measure_startup(args.startup_runs, work, log)
+        text = write()
         for articles in sizes:
             log(f"{articles:,} articles:")
             result["sizes"].append(measure_size(articles, args.runs, args.bound, args.query_bound, work, log))

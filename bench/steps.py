@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -218,6 +219,82 @@ def _most_referenced(target, iri: str) -> str | None:
     for row in target.store.query(text, use_default_graph_as_union=True):
         return row[0].value
     return None
+
+
+# ----------------------------------------------------------------------------- start-up, as a user sees it
+
+def _wall(argv: list[str], env: dict, before=None) -> tuple[float, float]:
+    """Seconds from starting a command to its end, as a shell would time it (its output discarded), and the
+    CPU seconds it used (user + system, its children included): on a busy machine the second varies less."""
+    import resource
+
+    if before is not None:
+        before()
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = clock()
+    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, check=False)
+    seconds = clock() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return seconds, (after.ru_utime - used.ru_utime) + (after.ru_stime - used.ru_stime)
+
+
+def step_startup(work: str, runs: int = 10, cold_runs: int = 3) -> dict:
+    """Whole commands in fresh processes, start-up included: the project's data/ (the seed) built into a clean
+    folder (with the compiled shapes in the cache, and with an empty cache), built again with nothing changed,
+    `cardf --version`, `cardf query overview`, beside `python -c pass` and the `oxigraph` CLI asking the same
+    store the same query. The commands take turns, run after run, so that a busy machine slows them alike.
+
+    Python writes its bytecode as a user's install has it (PYTHONDONTWRITEBYTECODE is dropped), and every
+    command runs once before the timed runs; the plan cache is a folder of this step's own.
+    """
+    folder = Path(work)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data, out = folder / "data", folder / "out"
+    shutil.copytree(ROOT / "data", data)
+    bin_dir = Path(sys.executable).parent
+    cardf = [str(bin_dir / "cardf")] if (bin_dir / "cardf").exists() else [sys.executable, "-m", "cardf"]
+    oxigraph = shutil.which("oxigraph", path=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["CARDF_CACHE_DIR"] = str(folder / "cache")
+    build = cardf + ["build", "--data", str(data), "--out", str(out), "--quiet"]
+    store = str(out / "store")
+    commands = {
+        "python -c pass": ([sys.executable, "-c", "pass"], None),
+        "cardf --version": (cardf + ["--version"], None),
+        "seed: clean build": (build, lambda: shutil.rmtree(out, ignore_errors=True)),
+        "seed: rebuild, nothing changed": (build, None),
+        "cardf query overview": (cardf + ["query", "overview", "--store", store, "--format", "csv"], None),
+    }
+    if oxigraph:
+        commands["oxigraph query overview"] = ([oxigraph, "query", "--location", store, "--query-file",
+                                                str(QUERIES / "overview.rq"), "--results-format", "csv"], None)
+    old = time.time() - 3600  # files written just now could not be told from a change in the same clock tick
+    for p in data.rglob("*"):
+        os.utime(p, (old, old))
+    for argv, before in commands.values():  # bytecode written, plan cache filled, a first build to rebuild
+        _wall(argv, env, before)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+
+    def timed(name: str, argv: list[str], env: dict, before) -> None:
+        seconds, used = _wall(argv, env, before)
+        times.setdefault(name, []).append(seconds)
+        cpu.setdefault(name, []).append(used)
+
+    for _ in range(runs):
+        for name, (argv, before) in commands.items():
+            timed(name, argv, env, before)
+    for i in range(cold_runs):
+        empty = dict(env, CARDF_CACHE_DIR=str(folder / f"cold-cache-{i}"))
+        timed("seed: clean build, empty plan cache", build, empty, lambda: shutil.rmtree(out, ignore_errors=True))
+    articles = len([p for p in (data / "articles").iterdir() if p.is_dir()])
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"seconds": {name: statistics.median(t) for name, t in times.items()}, "runs": times,
+            "cpu": {name: statistics.median(t) for name, t in cpu.items()}, "articles": articles,
+            "oxigraph": oxigraph is not None}
 
 
 # ----------------------------------------------------------------------------- baselines

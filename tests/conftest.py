@@ -40,6 +40,20 @@ def _seed_alone() -> Path:
 DATA = _seed_alone()
 
 
+def _own_cache() -> Path:
+    """The compiled shapes are kept in the user's cache (cardf.shacl.cached): the suite keeps its own, fresh
+    for each run, so that it neither reads nor fills the user's; subprocesses inherit it."""
+    import os
+
+    folder = Path(tempfile.mkdtemp(prefix="cardf-cache-"))
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ["CARDF_CACHE_DIR"] = str(folder)
+    return folder
+
+
+CACHE = _own_cache()
+
+
 def run(*args: str, input: str | None = None):
     """Run the CLI as a user does, from the repository root, and return click's Result."""
     runner = CliRunner()

@@ -12,7 +12,8 @@ from conftest import ROOT
 def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
     results = tmp_path / "results"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "--runs", "1",
-                           "--work", str(tmp_path / "work"), "--results", str(results), "--machine", "ci"],
+                           "--startup-runs", "1", "--work", str(tmp_path / "work"), "--results", str(results),
+                           "--machine", "ci"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     [json_file] = results.glob("*-ci.json")
@@ -41,6 +42,29 @@ def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
     markdown = json_file.with_suffix(".md").read_text(encoding="utf-8")
     assert "| full build |" in markdown and "## Targets at 100 articles" in markdown
     assert "## Targets" in done.stdout
+
+
+def test_the_startup_figures_are_printed_beside_python_and_the_oxigraph_cli(tmp_path):
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--startup-only", "--startup-runs", "2",
+                           "--work", str(tmp_path / "work"), "--results", str(results), "--machine", "ci"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [json_file] = results.glob("*-ci-startup.json")
+    result = json.loads(json_file.read_text(encoding="utf-8"))
+    assert result["sizes"] == []
+    startup = result["startup"]
+    rows = startup["rows"]
+    expected = {"python -c pass", "cardf --version", "cardf query overview", "seed: clean build",
+                "seed: clean build, empty plan cache", "seed: rebuild, nothing changed"}
+    if startup["oxigraph"]:  # the oxigraph package (a test dependency) installs the command
+        expected.add("oxigraph query overview")
+    assert set(rows) == expected
+    assert all(len(rows[name]["runs"]) == 2 and rows[name]["seconds"] > 0
+               for name in expected)
+    assert len(startup["targets"]) == 4
+    assert all(rows[name]["cpu"] > 0 for name in expected)
+    assert "| seed: rebuild, nothing changed |" in done.stdout and "| target | measured | met |" in done.stdout
 
 
 def test_the_site_benchmark_prints_and_writes_its_figures_at_a_small_size(tmp_path):

@@ -181,15 +181,59 @@ def articles(data: Path) -> list[Path]:
     return sorted((data / "articles").iterdir())
 
 
+def outputs_stat(out: Path) -> dict:
+    """The output files' modification times (not the cache's: it may record what the build found)."""
+    return {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != ".cache"}
+
+
 def test_an_unchanged_corpus_is_not_built_again(tmp_path, corpus):
     data = copy(corpus, tmp_path)
     build.run(settings(data, tmp_path / "dist"))
-    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "dist").iterdir()}
+    before = outputs_stat(tmp_path / "dist")
     for p in data.rglob("*.yaml"):
         os.utime(p)  # touched, not changed
     again = rebuild_and_compare(data, tmp_path)
     assert again.timings.get("unchanged")
-    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "dist").iterdir()} == before
+    assert outputs_stat(tmp_path / "dist") == before
+
+
+def test_nothing_changed_is_told_without_reading_the_index(tmp_path, corpus, monkeypatch):
+    """The stamp and the articles' stat tell it, at any corpus size; a touched file costs one slower look."""
+    from cardf.build import previous
+
+    data = copy(corpus, tmp_path)
+    first = build.run(settings(data, tmp_path / "dist"))
+    before = outputs_stat(tmp_path / "dist")
+    real_load = previous._load_index
+
+    def no_index(settings):
+        raise AssertionError("the index was read")
+
+    monkeypatch.setattr(previous, "_load_index", no_index)
+    again = build.run(settings(data, tmp_path / "dist"))
+    assert again.timings.get("unchanged") and "incremental" not in again.timings
+    assert again.summary == first.summary
+    assert [f.__dict__ for f in again.report.findings] == [f.__dict__ for f in first.report.findings]
+    assert outputs_stat(tmp_path / "dist") == before
+
+    touched = articles(data)[0] / "facts.yaml"
+    old = time.time() - 1800
+    os.utime(touched, (old, old))  # the stat differs, the bytes do not: the index's digests tell
+    with pytest.raises(AssertionError, match="the index was read"):
+        build.run(settings(data, tmp_path / "dist"))
+    monkeypatch.setattr(previous, "_load_index", real_load)
+    assert build.run(settings(data, tmp_path / "dist")).timings.get("unchanged")
+    monkeypatch.setattr(previous, "_load_index", no_index)
+    assert build.run(settings(data, tmp_path / "dist")).timings.get("unchanged")  # recorded: by stat again
+
+    edit(touched, "\n", "\n# an edit\n")
+    os.utime(touched, (old, old + 1))
+    with pytest.raises(AssertionError, match="the index was read"):
+        build.run(settings(data, tmp_path / "dist"))
+    gone = articles(data)[1]
+    shutil.rmtree(gone)
+    monkeypatch.setattr(previous, "_load_index", real_load)
+    assert not build.run(settings(data, tmp_path / "dist")).timings.get("unchanged")
 
 
 @pytest.mark.parametrize("change", ["text", "record", "new-article", "removed-article", "date-elsewhere",

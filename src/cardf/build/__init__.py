@@ -5,7 +5,7 @@ Read in this order:
 - `project`  — the settings, and what every part of a build shares (names, ontology, writers);
 - `artifact` — one article read, checked and mapped: the only thing a reader makes, and what the cache keeps;
 - `reader`   — articles into artifacts, in two worker processes when there are many;
-- `previous` — the previous build in the output folder (its index and compiled shapes), and what changed;
+- `previous` — the previous build in the output folder (its index), and what changed; the compiled shapes;
 - `layout`   — the order of the graphs and of the union's subjects, from the previous layout and the new blocks;
 - `assemble` — the files, the store, validation and report.json, in a fresh folder;
 - `cardf.outdir` (beside this package) proves the output folder is cardf's, locks it, and swaps the new
@@ -33,6 +33,7 @@ from pyoxigraph import Literal, NamedNode
 from .. import outdir
 from ..errors import ExternalError, InputError, Problem
 from ..export import FORMATS, sort_triples
+from ..iris import Minter
 from ..shacl import Report
 from ..shacl.literals import LiteralForms
 from ..schema import ALL_KINDS
@@ -41,7 +42,8 @@ from .identity import look_alikes
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
 from .layout import plan as plan_layout
-from .previous import CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, save, save_plan
+from .previous import (CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, restamp, save, save_plan,
+                       unchanged)
 from .project import Project, Settings, shape_files
 from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
                      report_problems, shared_triples)
@@ -80,12 +82,17 @@ def run(settings: Settings, progress: Progress | None = None, *, workers: int = 
 def _run(settings: Settings, progress: Progress | None, workers: int, cache: bool) -> Built:
     timings: dict = {}
     started = time.perf_counter()
-    project = Project(settings)
-    previous = Previous.of(settings) if cache else Previous.empty()
     try:
         folders = article_folders(settings.data)
     except SourcesHaveProblems:
-        report_problems(project)
+        report_problems(Project(settings))
+    stamp = unchanged(settings, folders) if cache else None
+    if stamp is not None:  # told without reading the index, which grows with the corpus
+        report = Report(not any(f.severity == "Violation" for f in stamp.findings), list(stamp.findings))
+        return Built(report, stamp.summary, Minter(settings.base).prefixes(),
+                     {"setup": time.perf_counter() - started, "unchanged": True})
+    project = Project(settings)
+    previous = Previous.of(settings) if cache else Previous.empty()
     change = previous.change(folders)
     if change is None:  # too much changed: a clean build is as quick
         previous = Previous.empty()
@@ -98,11 +105,12 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
         report = Report(not any(f.severity == "Violation" for f in index.findings), list(index.findings))
         timings["unchanged"] = True
         del timings["incremental"]
+        restamp(previous)
         return Built(report, index.summary, project.prefixes, timings)
 
     started = time.perf_counter()
     scratch = outdir.Scratch(settings.out)
-    files = None
+    files = plan = None
     try:
         try:
             registry = read_registry(project)
@@ -142,12 +150,15 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
                 save(folder, settings, previous, _index(settings, lay, job, written, change.kept, fresh), fresh,
                      [slug for slug in (previous.index.artifacts if previous.index else {})
                       if slug not in change.kept])
-                save_plan(folder, plan)
                 timings["cache"] = time.perf_counter() - started
             return {name: f["sha256"] for name, f in written.summary["files"].items()}  # already hashed
 
         # the cache is listed by name, not bytes: it holds this folder's path and its files' stat
-        outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
+        try:
+            outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
+        finally:
+            if plan is not None:  # good for the next build whatever became of this one's data
+                save_plan(plan)
     finally:
         if files is not None:
             files.close()

@@ -28,7 +28,7 @@ from ..errors import NotConforming
 from ..export import subject_key
 from ..export.jsonld import jsonld_frame
 from ..export.turtle import header
-from ..shacl import FastValidator, NeedsFullRun, Report
+from ..shacl import Report
 from ..shacl.literals import LiteralForms
 from ..shacl.originals import StoreOriginals
 from .identity import CONSTRAINT as IDENTITY
@@ -345,6 +345,8 @@ def _update_store(old: Path, new: Path, lay: Layout, job: Assembly) -> bool:
 
 def _validate(nt_path: Path, store_path: Path, lay: Layout, job: Assembly, filler) -> Report:
     """Only what the change can reach when there was a previous build, else (or when that cannot be told) all."""
+    from ..shacl.engine import FastValidator, NeedsFullRun  # rdflib and pySHACL: not for a build with nothing to do
+
     validator = FastValidator(job.plan)
     graphs = [p.graph for p in lay.graphs]
     by_graph = {p.graph: p for p in lay.graphs}

@@ -1,8 +1,9 @@
 """The previous build, kept inside its output folder: what the next build can reuse.
 
-`out/.cache/` holds the compiled shapes (`plan.pickle`, compiling takes a second) and the
-build's index (`index.pickle`): every artifact it was made of — less its blocks, which are in
-the output files themselves, at the byte ranges the index records — its layout and its findings.
+`out/.cache/` holds the build's index (`index.pickle`): every artifact it was made of — less its
+blocks, which are in the output files themselves, at the byte ranges the index records — its
+layout and its findings. (The compiled shapes are kept apart, in the user's cache: see
+cardf.shacl.cached.)
 The artifacts' origins are kept apart (`origins.pickle`, read only for a finding that needs one).
 
 A build compares the articles' files with the fingerprints in the index: the articles that did
@@ -32,10 +33,10 @@ from .project import Settings
 
 CACHE_DIR = ".cache"
 CACHE_VERSION = 6
-PLAN_FILE = "plan.pickle"
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
 OVERLAY_FILE = "origins-overlay.pickle"  # articles re-read since the last clean build
+STAMP_FILE = "unchanged.pickle"  # what telling "nothing changed" needs: small at any corpus size
 INCREMENTAL_MAX = 0.05  # above this share of changed articles, a clean build is as quick
 STEM = "cardf"
 
@@ -47,54 +48,18 @@ def cache_folder(out: Path) -> Path:
 
 # ----------------------------------------------------------------------------- the compiled shapes
 
-def _plan_key(settings: Settings) -> str:
-    from importlib.metadata import version
-
-    from .. import __version__, shacl
-
-    h = hashlib.sha256(repr((CACHE_VERSION, __version__, version("pyshacl"), version("rdflib"))).encode())
-    for module in sorted(Path(shacl.__file__).parent.glob("*.py")):
-        h.update(module.read_bytes())
-    for path in settings.shape_files():
-        h.update(str(path).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
 def compiled_plan(settings: Settings, use_cache: bool = True):
-    """The compiled shapes: from the cache when the shapes and cardf have not changed."""
-    from ..shacl import load_shapes
-    from ..shacl.cached import LazyPlan
-    from ..shacl.compile import Plan
+    """The compiled shapes: from the user's cache when these shapes were compiled before (see shacl.cached)."""
+    from ..shacl.cached import compiled
 
-    try:
-        key = _plan_key(settings)
-    except OSError:
-        key = None
-    if use_cache and key is not None:
-        try:
-            with open(cache_folder(settings.out) / PLAN_FILE, "rb") as f:
-                cached_key, snapshot = pickle.load(f)
-            if cached_key == key:
-                plan = LazyPlan(snapshot)
-                plan.cache_key = key
-                return plan
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-                KeyError):
-            pass
-    plan = Plan(load_shapes(settings.shape_files()))
-    plan.cache_key = key
-    return plan
+    return compiled(settings.shape_files(), use_cache)
 
 
-def save_plan(out: Path, plan) -> None:
-    if getattr(plan, "cache_key", None) is None:
-        return
-    try:
-        folder = cache_folder(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        _dump(folder / PLAN_FILE, (plan.cache_key, plan.snapshot()))
-    except (OSError, TypeError, AttributeError):
-        pass
+def save_plan(plan) -> None:
+    """Keep the compiled shapes in the user's cache, for every later build with these shapes."""
+    from ..shacl.cached import keep
+
+    keep(plan)
 
 
 # ----------------------------------------------------------------------------- the index
@@ -201,6 +166,57 @@ def _load_index(settings: Settings) -> Index | None:
     except OSError:
         return None
     return index
+
+
+@dataclass
+class Stamp:
+    """What a build was made of, as far as telling that nothing changed needs, and what it then reports.
+
+    Kept apart from the index, which grows with the corpus (tens of megabytes at 10,000 articles):
+    a rebuild with nothing changed reads this, the settings' files and the articles' stat, no more.
+    """
+
+    key: str
+    outputs: dict
+    stats: dict[str, tuple | None]  # slug → article_stat when the build read it
+    findings: list
+    summary: dict
+    version: int = CACHE_VERSION
+
+    @classmethod
+    def of(cls, index: Index) -> Stamp:
+        return cls(index.key, index.outputs, {slug: a.fingerprint.stat for slug, a in index.artifacts.items()},
+                   index.findings, index.summary)
+
+
+def unchanged(settings: Settings, folders: list[Path]) -> Stamp | None:
+    """The previous build when provably nothing it was made of changed (by stat alone); None when unsure."""
+    if tuple(settings.formats) != FORMATS or not settings.store:
+        return None
+    stamp = _read_pickle(cache_folder(settings.out) / STAMP_FILE, None)
+    if not isinstance(stamp, Stamp) or stamp.version != CACHE_VERSION or len(stamp.stats) != len(folders):
+        return None
+    now = time.time()
+    for folder in folders:
+        known = stamp.stats.get(folder.name)
+        if known is None or article_stat(folder, now) != known:
+            return None
+    try:
+        if stamp.key != input_key(settings) or _stat_outputs(settings.out) != stamp.outputs \
+                or not (settings.out / "store").is_dir():
+            return None
+    except OSError:
+        return None
+    return stamp
+
+
+def restamp(previous: Previous) -> None:
+    """After a rebuild that found nothing changed the slow way (files touched, or read too soon after they
+    were written), record the articles' stat as they are now, so that the next one is told by stat alone."""
+    try:
+        _dump(cache_folder(previous.out) / STAMP_FILE, Stamp.of(previous.index))
+    except (OSError, pickle.PicklingError):
+        pass
 
 
 # ----------------------------------------------------------------------------- the previous build as a whole
@@ -367,7 +383,7 @@ def _read_pickle(path: Path, default):
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return default
 
 
@@ -395,5 +411,6 @@ def save(folder: Path, settings: Settings, previous: Previous, index: Index, fre
             _dump(cache / OVERLAY_FILE, overlay)
         index.outputs = _stat_outputs(folder)
         _dump(cache / INDEX_FILE, index)
+        _dump(cache / STAMP_FILE, Stamp.of(index))
     except (OSError, pickle.PicklingError):
         shutil.rmtree(cache, ignore_errors=True)

@@ -17,10 +17,22 @@ Read in this order (each module imports only from those above it):
 - `vocabulary` — the generated `sh:in` code lists (shapes/cardf-vocabularies.ttl).
 """
 
-from .engine import FastValidator, NeedsFullRun, plan_for, validate
-from .reference import load_shapes, to_rdflib
-from .reference import validate as validate_with_pyshacl
-from .report import Finding, Report
+_FROM = {"FastValidator": "engine", "NeedsFullRun": "engine", "plan_for": "engine", "validate": "engine",
+         "load_shapes": "reference", "to_rdflib": "reference", "validate_with_pyshacl": "reference",
+         "Finding": "report", "Report": "report"}
+_NAMED = {"validate_with_pyshacl": "validate"}
 
-__all__ = ["Finding", "FastValidator", "NeedsFullRun", "Report", "load_shapes", "plan_for", "to_rdflib", "validate",
+__all__ = ["FastValidator", "Finding", "NeedsFullRun", "Report", "load_shapes", "plan_for", "to_rdflib", "validate",
            "validate_with_pyshacl"]
+
+
+def __getattr__(name: str):
+    """The names above, each module imported when first used: plain findings (a rebuild with nothing
+    changed, `cardf build --help`) need neither rdflib nor pySHACL."""
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), _NAMED.get(name, name))
+    globals()[name] = value
+    return value

@@ -44,6 +44,7 @@ from .sparql import (
     check_select,
     escape,
     nest_exists,
+    parse_select,
     sorted_prefixes,
     sparql_term,
     translate_pattern,
@@ -134,11 +135,15 @@ _NUMERIC = ("integer", "decimal", "int", "long", "short", "byte", "nonNegativeIn
 class Plan:
     """The shapes graph compiled: suspect queries per unit, SHACL-SPARQL checks, and shapes left to pySHACL."""
 
-    def __init__(self, shapes: rdflib.Graph):
+    def __init__(self, shapes: rdflib.Graph, parsed: dict | None = None):
+        """`parsed`: what an earlier compile of these shapes read from each sh:select (see `parsed`)."""
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
         from pyshacl.shapes_graph import ShapesGraph
 
         self.shapes = shapes
+        # sh:select text → (projects $this, edges): the two things parsing it tells, kept so that a
+        # plan restored from a cache compiles again without parsing (rdflib's parser is most of the cost)
+        self.parsed: dict[str, tuple[bool, list | None]] = dict(parsed or {})
         self.sg = ShapesGraph(shapes)
         self.params = {p for p in ALL_CONSTRAINT_PARAMETERS if isinstance(p, rdflib.URIRef)}
         self.units: list[Unit] = []
@@ -561,7 +566,11 @@ class Plan:
             except (ValidationFailure, NotImplementedError, Exception) as exc:
                 raise Unsupported(f"sh:sparql: {exc}") from None
             text = sorted_prefixes(helper.apply_prefixes(text))
-            projects_this = check_select(text)
+            if text not in self.parsed:
+                tree = parse_select(text)
+                edges = sparql_edges(text, tree)  # before check_select, which translates the tree in place
+                self.parsed[text] = (check_select(text, tree), edges)
+            projects_this, edges = self.parsed[text]
             query = bind_this(nest_exists(text), focus, projects_this)
             subs = {}
             if re.search(r"[\$\?]currentShape\b", text):
@@ -569,7 +578,7 @@ class Plan:
                     raise Unsupported("$currentShape of a blank node shape")
                 subs[Variable("currentShape")] = NamedNode(str(member.node))
             checks.append(SparqlCheck(unit_shape.node, member, helper, component, query, projects_this, subs,
-                                      sparql_edges(text)))
+                                      edges))
         return checks
 
     # shapes graphs for the pySHACL runs -----------------------------------------------------------
@@ -618,4 +627,5 @@ class Plan:
         return {"units": [(u.shape, u.focus, dict(u.probes_for)) for u in self.units],
                 "sparql": [(c.unit, c.query, c.projects_this, c.substitutions, c.edges) for c in self.sparql],
                 "fallback": list(self.fallback), "everything": self.everything_falls_back,
-                "backward": set(self.backward), "graphs": (self.shapes, self.judge_shapes(frozenset()))}
+                "backward": set(self.backward), "graphs": (self.shapes, self.judge_shapes(frozenset())),
+                "parsed": dict(self.parsed)}

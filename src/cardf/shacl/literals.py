@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
 from ..iris import RDF, XSD
@@ -177,6 +176,8 @@ class LiteralForms:
 
 def rdflib_term(term):
     """A pyoxigraph term as the rdflib term that parsing its N-Triples gives."""
+    import rdflib  # here: the forms themselves (a build's cache holds them) need no rdflib
+
     if isinstance(term, NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, BlankNode):
@@ -189,6 +190,8 @@ def rdflib_term(term):
 
 
 def ox_term(term):
+    import rdflib
+
     if isinstance(term, rdflib.URIRef):
         return NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
@@ -204,6 +207,8 @@ def rdflib_accepts_anything(dt: str) -> bool:
     if dt not in _ACCEPTS_ANYTHING:
         checked = {XSD + n for n in ("string", "integer", "float", "decimal", "boolean", "date", "time", "dateTime")}
         import logging
+
+        import rdflib
 
         logger = logging.getLogger("rdflib.term")
         level = logger.level

@@ -10,20 +10,22 @@ from pyoxigraph import BlankNode, Store, Triple
 from .sparql import RDF_TYPE, Unsupported, sparql_term
 
 
-def sparql_edges(text: str) -> list | None:
+def sparql_edges(text: str, tree=None) -> list | None:
     """The triple patterns of a SPARQL query as edges (end, alternatives, end) of an undirected graph.
 
     An end is ("v", name) or ("c", SPARQL term); alternatives is "any" (a variable predicate) or a
     tuple of (IRI, inverse, repeated). Variables local to an EXISTS block are renamed apart. None for
-    a query this cannot describe (sub-queries, MINUS, GRAPH, SERVICE, VALUES).
+    a query this cannot describe (sub-queries, MINUS, GRAPH, SERVICE, VALUES). `tree`, when given, is
+    the query's parse tree, untranslated (it is only read).
     """
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    try:
-        tree = parseQuery(text)
-    except Exception:
-        return None
+    if tree is None:
+        try:
+            tree = parseQuery(text)
+        except Exception:
+            return None
     prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", text, re.I))
     edges: list = []
     fresh = [0]

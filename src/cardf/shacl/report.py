@@ -12,12 +12,14 @@ points at them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import rdflib
+if TYPE_CHECKING:
+    import rdflib
 
-from ..sources import Origin
+    from ..sources import Origin
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+SHACL = "http://www.w3.org/ns/shacl#"
 HOPS = 2  # how far the report follows a node without an origin back to one that has
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -58,7 +60,21 @@ class Report:
         return self.count("Violation")
 
 
+def __getattr__(name: str):
+    """SH, rdflib's namespace of SHACL, made when first asked for: plain findings need no rdflib (a rebuild
+    with nothing changed reads them without importing it)."""
+    if name == "SH":
+        import rdflib
+
+        globals()["SH"] = rdflib.Namespace(SHACL)
+        return globals()["SH"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def findings_from(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph, origins) -> list[Finding]:
+    import rdflib
+
+    SH = __getattr__("SH")
     tracer = Tracer(data, origins)
     out = []
     for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
@@ -83,6 +99,8 @@ def findings_from(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph
 
 
 def _term_text(term) -> str | None:
+    import rdflib
+
     if term is None or isinstance(term, rdflib.BNode):
         return None
     return str(term)
@@ -90,6 +108,9 @@ def _term_text(term) -> str | None:
 
 def _path_text(report: rdflib.Graph, path) -> str | None:
     """An IRI path as is; an inverse path as ^IRI (the only complex path the cardf shapes use)."""
+    import rdflib
+
+    SH = __getattr__("SH")
     if isinstance(path, rdflib.BNode):
         inverse = report.value(path, SH.inversePath)
         return f"^{inverse}" if isinstance(inverse, rdflib.URIRef) else "(complex path)"
@@ -98,6 +119,8 @@ def _path_text(report: rdflib.Graph, path) -> str | None:
 
 def _label(data: rdflib.Graph, focus) -> str | None:
     """The English label (or title) of the focus node, else any label, else none."""
+    import rdflib
+
     if focus is None:
         return None
     for prop in (rdflib.RDFS.label, rdflib.URIRef("https://w3id.org/cardf/ontology#title")):
@@ -109,6 +132,9 @@ def _label(data: rdflib.Graph, focus) -> str | None:
 
 def _shape_name(shapes: rdflib.Graph, shape) -> str:
     """A readable name: the shape's IRI, or for a blank property shape its parent and path."""
+    import rdflib
+
+    SH = __getattr__("SH")
     if isinstance(shape, rdflib.URIRef):
         return str(shape)
     parent = shapes.value(None, SH.property, shape)
@@ -128,6 +154,8 @@ class Tracer:
         self.origins = origins  # resource IRI → Origin, and (resource IRI, predicate IRI) → Origin of the field
 
     def origin(self, focus, path: rdflib.URIRef | None) -> Origin | None:
+        import rdflib
+
         if not self.origins or not isinstance(focus, rdflib.URIRef):
             return None
         node, via = focus, path
@@ -143,6 +171,8 @@ class Tracer:
 
     def _referrer(self, node) -> tuple[rdflib.URIRef, rdflib.URIRef] | None:
         """The first (in IRI order) resource that points at `node`, preferring ones with an origin."""
+        import rdflib
+
         refs = sorted(((s, p) for s, p in self.data.subject_predicates(node) if isinstance(s, rdflib.URIRef)),
                       key=lambda sp: (self.origins.get(str(sp[0])) is None, str(sp[0]), str(sp[1])))
         return refs[0] if refs else None

@@ -134,15 +134,30 @@ def translate_pattern(pattern: str, flags: str) -> str | None:
     return "".join(out)
 
 
-def check_select(text: str) -> bool:
-    """Refuse the SPARQL a join cannot bind like pre-binding does; return whether $this is projected."""
-    from rdflib.plugins.sparql import prepareQuery
+def parse_select(text: str):
+    """rdflib's parse tree of an sh:select query (pyparsing: slow, so each query is parsed once)."""
+    from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        query = prepareQuery(text)
+        return parseQuery(text)
     except Exception as exc:
         raise Unsupported(f"sh:select does not parse: {exc}") from None
-    algebra = query.algebra
+
+
+def check_select(text: str, tree=None) -> bool:
+    """Refuse the SPARQL a join cannot bind like pre-binding does; return whether $this is projected.
+
+    `tree` is the query's parse tree (parse_select), which this translates in place: read it
+    for anything else first.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    if tree is None:
+        tree = parse_select(text)
+    try:
+        algebra = translateQuery(tree).algebra
+    except Exception as exc:  # noqa: BLE001 — whatever rdflib cannot translate is outside the subset
+        raise Unsupported(f"sh:select does not parse: {exc}") from None
     if algebra.name != "SelectQuery":
         raise Unsupported("sh:select is not a SELECT query")
     if re.search(r"\bGRAPH\b|\bSERVICE\b|\bMINUS\b", strip_strings(text), re.I):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rdflib
+from .report import Finding, Report
 
-from .report import SH, Finding, Report
+if TYPE_CHECKING:
+    import rdflib
 
 SHAPES_NS = "https://w3id.org/cardf/shapes#"
 SEVERITY_PLURAL = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
@@ -118,6 +120,10 @@ def json_report(report: Report) -> str:
 
 def turtle_report(report: Report) -> str:
     """The standard SHACL validation report graph (sh:ValidationReport), as Turtle."""
+    import rdflib
+
+    from .report import SH
+
     graph = report.report_graph if report.report_graph is not None else _empty_report()
     graph.bind("sh", SH)
     graph.bind("cardf-shapes", rdflib.Namespace(SHAPES_NS))
@@ -126,6 +132,10 @@ def turtle_report(report: Report) -> str:
 
 
 def _empty_report() -> rdflib.Graph:
+    import rdflib
+
+    from .report import SH
+
     graph = rdflib.Graph()
     node = rdflib.BNode()
     graph.add((node, rdflib.RDF.type, SH.ValidationReport))
