@@ -127,6 +127,51 @@ def test_warnings_alone_exit_0_and_are_printed(tmp_path: Path):
     assert result.stdout.splitlines()[-1] == "Conforms: 0 violations, 1 warning, 0 infos."
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_report_with_warnings_alone_does_not_conform_as_shacl_says(tmp_path: Path, engine: str):
+    """sh:conforms is false beside any result (SHACL 3.6.1), as in pySHACL's own report; the exit code stays 0."""
+    import pyshacl
+
+    from cardf.shacl.reference import to_rdflib
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    edit(folder / "entities.yaml", "    wikidata: Q1520\n", "")
+    args = ("--data", folder, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--engine", engine)
+    turtle = run("validate", *args, "--format", "turtle")
+    assert turtle.exit_code == 0, turtle.output
+    g = rdflib.Graph().parse(data=turtle.stdout, format="turtle")
+    (report,) = g.subjects(rdflib.RDF.type, SH.ValidationReport)
+    (res,) = g.objects(report, SH.result)
+    assert g.value(res, SH.resultSeverity) == SH.Warning
+    assert g.value(report, SH.conforms) == rdflib.Literal(False)
+    as_json = run("validate", *args, "--format", "json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)["conforms"] is False
+    assert run("validate", *args, "--fail-on", "warning").exit_code == 1
+
+    from cardf.build.check import project_triples
+    from cardf.build.project import Project, Settings
+
+    project = Project(Settings(folder, tmp_path / "out", ONTOLOGY, SHAPES, "https://w3id.org/cardf/"))
+    data, _ = project_triples(project)
+    shapes = rdflib.Graph()
+    for path in sorted(SHAPES.glob("*.ttl")):
+        shapes.parse(path)
+    conforms, theirs, _ = pyshacl.validate(to_rdflib(data + project.ontology), shacl_graph=shapes, advanced=True)
+    assert len(set(theirs.subjects(rdflib.RDF.type, SH.ValidationResult))) == 1
+    assert conforms is False
+
+
+def test_a_report_without_results_conforms(tmp_path: Path):
+    result = run("validate", "--data", CORPUS, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--format", "turtle")
+    assert result.exit_code == 0, result.output
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    (report,) = g.subjects(rdflib.RDF.type, SH.ValidationReport)
+    assert g.value(report, SH.conforms) == rdflib.Literal(True)
+    assert list(g.objects(report, SH.result)) == []
+
+
 def test_other_shapes_with_the_shapes_option(tmp_path: Path):
     shapes = tmp_path / "mine.ttl"
     shapes.write_text("""
