@@ -60,6 +60,13 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
     if store_dir is None:
         option, url = ("--endpoint", endpoint) if endpoint is not None else ("--update-endpoint", update_endpoint)
         target = remote.Endpoint(url, option, remote.credentials_from_env(auth=auth), timeout, retries)
+    if target is None and graph_iri is None and not default_graph:  # an empty store parses the files itself
+        inputs = store.input_files(list(files), build_folder, input_format)
+        with LoadProgress(lambda: store.statements(inputs), quiet) as advance:
+            result = store.load_files(store_dir, inputs, advance)
+        if result is not None:
+            say(result.summary(), quiet)
+            return
     graphs = store.plan(store.read_inputs(list(files), build_folder, input_format), graph_iri, default_graph)
     with LoadProgress(store.total_triples(graphs), quiet) as advance:
         if target is None:
