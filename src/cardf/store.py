@@ -24,7 +24,7 @@ except ImportError:  # not on this system: stores go unguarded
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
 from .errors import ExternalError, InputError, Problem, UsageError
-from .rdfio import RdfFile, checked_file, parsed_quads, read_quads
+from .rdfio import RdfFile, checked_file, parsed_quads
 from .resources import old_build_hint
 
 # What `cardf load` reads from a build folder when no files are named: the first one present.

@@ -33,7 +33,7 @@ from .literals import rdflib_term
 from .originals import SUBCLASS, Originals, TripleOriginals
 from .reach import core_reach, reach
 from .reference import to_rdflib
-from .report import HOPS, SH, Finding, Report, findings_from, settle_conforms
+from .report import HOPS, Finding, Report, findings_from, settle_conforms
 from .sparql import RDF_TYPE, RESTRICT, PredicateStats, order_bgp
 
 
