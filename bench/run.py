@@ -64,6 +64,13 @@ VALIDATE = "validation (fast engine)"
 ORDER = "export: canonical order (sort)"
 STORE = "store: cardf load"
 PYSHACL = "baseline: pySHACL"
+BUILD_VALIDATION = "full build: its validation step"
+BUILD_READ_VALIDATE = "full build: read and map + validation"
+VALIDATE_BUILT = "cardf validate, the build in out/ current"
+VALIDATE_SOURCES = "cardf validate, sources read again"
+LOAD_COMMAND = "command: cardf load (peak RSS)"
+OX_LOAD_COMMAND = "command: oxigraph load (peak RSS)"
+JENA = "command: Jena shacl validate (peak RSS)"
 OX_FLOOR = "baseline: pyoxigraph parse + serialize"
 OX_PARSE = "baseline: pyoxigraph parse nq"
 
@@ -165,6 +172,42 @@ def run_step(name: str, args: dict, bound: float | None = None, on_line=None) ->
     return last
 
 
+def run_command(argv: list[str], stdout=None) -> dict:
+    """Run a command as a user would; its wall time and peak RSS (the process and the children it waited for)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=stdout if stdout is not None else subprocess.DEVNULL, stderr=err,
+                                cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise StepFailed(f"{' '.join(argv)} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
+    return {"seconds": seconds, "peak": usage.ru_maxrss * 1024}
+
+
+def tool(name: str) -> str | None:
+    """A command on PATH, or beside this Python (a virtual environment's bin/)."""
+    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+
+
+def merged_shapes(path: Path) -> Path:
+    """The shapes folder as one N-Triples file, for tools that take one shapes file."""
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    triples = [t for f in sorted((ROOT / "shapes").glob("*.ttl")) for t in parse(path=str(f), format=RdfFormat.TURTLE)]
+    path.write_bytes(serialize(triples, format=RdfFormat.N_TRIPLES))
+    return path
+
+
+def shacl_results(report: Path) -> int:
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    result = NamedNode("http://www.w3.org/ns/shacl#result")
+    return sum(1 for t in parse(path=str(report), format=RdfFormat.TURTLE) if t.predicate == result)
+
+
 # ----------------------------------------------------------------------------- the rows
 
 class Rows:
@@ -186,7 +229,14 @@ class Rows:
         self.add(name, None, peak, bounded=True, bound=bound, **extra)
 
 
-def measure_size(articles: int, runs: int, bound: float, query_bound: float, work: Path, log) -> dict:
+GROUPS = ("rebuild", "validate", "export", "store", "jena", "queries", "oxigraph", "rdflib", "pyshacl")
+
+
+def measure_size(articles: int, runs: int, bound: float, query_bound: float, work: Path, log,
+                 only: set[str] | None = None) -> dict:
+    def want(group: str) -> bool:
+        return only is None or group in only
+
     folder = work / f"corpus-{articles}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -204,41 +254,50 @@ def measure_size(articles: int, runs: int, bound: float, query_bound: float, wor
     for _ in range(runs):
         r = run_step("build", {"data": str(data), "out": str(dist)})
         rows.add(BUILD, r["seconds"], r["peak"], breakdown=r["timings"])
+        rows.rows[BUILD].setdefault("runs_breakdown", []).append(r["timings"])
     info = {"articles": r["articles"], "triples": r["triples"]}
     note(BUILD)
-    for _ in range(runs):
-        r = run_step("rebuild", {"data": str(data), "out": str(dist)})
-        rows.add(UNCHANGED, r["seconds"], r["peak"], from_cache=r["unchanged"])
-    note(UNCHANGED)
-    article = sorted(p.name for p in (data / "articles").iterdir())[articles // 2]
-    for i in range(runs):
-        r = run_step("rebuild", {"data": str(data), "out": str(dist), "article": article, "revision": i + 1})
-        rows.add(CHANGED, r["seconds"], r["peak"], incremental=r["incremental"], breakdown=r["timings"])
-    note(CHANGED)
-    same = run_step("same_as_clean", {"data": str(data), "out": str(dist), "clean": str(folder / "clean")})
-    checks["rebuild is the bytes of a clean build"] = same["identical"]
-    checks["rebuild was incremental"] = rows.rows[CHANGED]["incremental"]
+    if want("rebuild"):
+        for _ in range(runs):
+            r = run_step("rebuild", {"data": str(data), "out": str(dist)})
+            rows.add(UNCHANGED, r["seconds"], r["peak"], from_cache=r["unchanged"])
+        note(UNCHANGED)
+        article = sorted(p.name for p in (data / "articles").iterdir())[articles // 2]
+        for i in range(runs):
+            r = run_step("rebuild", {"data": str(data), "out": str(dist), "article": article, "revision": i + 1})
+            rows.add(CHANGED, r["seconds"], r["peak"], incremental=r["incremental"], breakdown=r["timings"])
+        note(CHANGED)
+        same = run_step("same_as_clean", {"data": str(data), "out": str(dist), "clean": str(folder / "clean")})
+        checks["rebuild is the bytes of a clean build"] = same["identical"]
+        checks["rebuild was incremental"] = rows.rows[CHANGED]["incremental"]
 
     findings = folder / "fast-findings.json"
-    for _ in range(runs):
-        r = run_step("validate", {"dist": str(dist), "findings": str(findings)})
-        rows.add(VALIDATE, r["seconds"], r["peak"], findings=r["findings"])
-    note(VALIDATE)
-    for _ in range(runs):
-        r = run_step("export", {"dist": str(dist)})
-        rows.add(ORDER, r["seconds"]["order triples"] + r["seconds"]["order quads"], r["peak"])
+    if want("validate"):
+        for _ in range(runs):
+            r = run_step("validate", {"dist": str(dist), "findings": str(findings)})
+            rows.add(VALIDATE, r["seconds"], r["peak"], findings=r["findings"])
+        note(VALIDATE)
+        validate_commands(rows, runs, data, dist, checks, note)
+    if want("export"):
+        for _ in range(runs):
+            r = run_step("export", {"dist": str(dist)})
+            rows.add(ORDER, r["seconds"]["order triples"] + r["seconds"]["order quads"], r["peak"])
+            for fmt in FORMATS:
+                rows.add(f"export: {fmt}", r["seconds"][fmt], r["peak"])
+            checks["exports are the build's bytes"] = all(r["same_as_build"].values())
+        note(ORDER)
         for fmt in FORMATS:
-            rows.add(f"export: {fmt}", r["seconds"][fmt], r["peak"])
-        checks["exports are the build's bytes"] = all(r["same_as_build"].values())
-    note(ORDER)
-    for fmt in FORMATS:
-        note(f"export: {fmt}")
-    for _ in range(runs):
-        r = run_step("store", {"dist": str(dist), "path": str(folder / "store")})
-        rows.add(STORE, r["seconds"], r["peak"])
-    note(STORE)
+            note(f"export: {fmt}")
+    if want("store"):
+        for _ in range(runs):
+            r = run_step("store", {"dist": str(dist), "path": str(folder / "store")})
+            rows.add(STORE, r["seconds"], r["peak"])
+        note(STORE)
+        load_commands(rows, runs, dist, folder, log, note)
+    if want("jena"):
+        jena_shacl(rows, dist, folder, log, note)
 
-    names = sorted(p.stem for p in QUERIES.glob("*.rq"))
+    names = sorted(p.stem for p in QUERIES.glob("*.rq")) if want("queries") else []
     while names:
         def on_line(message):
             if "query" in message:
@@ -254,30 +313,33 @@ def measure_size(articles: int, runs: int, bound: float, query_bound: float, wor
             names.remove(stuck)
             note(f"query: {stuck}")
 
-    for _ in range(runs):
-        r = run_step("oxigraph", {"dist": str(dist), "path": str(folder / "ox-store")})
-        for key, seconds in r["seconds"].items():
-            rows.add(f"baseline: pyoxigraph {key}", seconds, r["peak"])
-        floor = r["seconds"]["parse nq"] + sum(r["seconds"][f"serialize {fmt}"] for fmt in FORMATS)
-        rows.add(OX_FLOOR, floor, r["peak"])
-    note(OX_FLOOR)
+    if want("oxigraph"):
+        for _ in range(runs):
+            r = run_step("oxigraph", {"dist": str(dist), "path": str(folder / "ox-store")})
+            for key, seconds in r["seconds"].items():
+                rows.add(f"baseline: pyoxigraph {key}", seconds, r["peak"])
+            floor = r["seconds"]["parse nq"] + sum(r["seconds"][f"serialize {fmt}"] for fmt in FORMATS)
+            rows.add(OX_FLOOR, floor, r["peak"])
+        note(OX_FLOOR)
 
-    r = run_step("rdflib", {"dist": str(dist)}, bound=bound)
-    partial = r["last"].get("partial", {}) if r.get("bounded") else r["seconds"]
-    for key in ("parse ttl", "serialize nt", "serialize ttl"):
-        if key in partial:
-            rows.add(f"baseline: rdflib {key}", partial[key], r["peak"])
+    if want("rdflib"):
+        r = run_step("rdflib", {"dist": str(dist)}, bound=bound)
+        partial = r["last"].get("partial", {}) if r.get("bounded") else r["seconds"]
+        for key in ("parse ttl", "serialize nt", "serialize ttl"):
+            if key in partial:
+                rows.add(f"baseline: rdflib {key}", partial[key], r["peak"])
+            else:
+                rows.bounded(f"baseline: rdflib {key}", bound, r["peak"])
+            note(f"baseline: rdflib {key}")
+
+    if want("pyshacl"):
+        r = run_step("pyshacl", {"dist": str(dist), "findings": str(findings)}, bound=bound)
+        if r.get("bounded"):
+            rows.bounded(PYSHACL, bound, r["peak"])
         else:
-            rows.bounded(f"baseline: rdflib {key}", bound, r["peak"])
-        note(f"baseline: rdflib {key}")
-
-    r = run_step("pyshacl", {"dist": str(dist), "findings": str(findings)}, bound=bound)
-    if r.get("bounded"):
-        rows.bounded(PYSHACL, bound, r["peak"])
-    else:
-        rows.add(PYSHACL, r["seconds"], r["peak"], findings=r["findings"])
-        checks["fast findings are pySHACL's"] = r["same_as_fast"]
-    note(PYSHACL)
+            rows.add(PYSHACL, r["seconds"], r["peak"], findings=r["findings"])
+            checks["fast findings are pySHACL's"] = r["same_as_fast"]
+        note(PYSHACL)
     load.append(os.getloadavg()[0])
     shutil.rmtree(folder, ignore_errors=True)
     return {**info, "rows": rows.rows, "checks": checks, "load_average": load}
@@ -340,12 +402,67 @@ def startup_markdown(startup: dict) -> list[str]:
     return lines + [""]
 
 
+def validate_commands(rows: Rows, runs: int, data: Path, dist: Path, checks: dict, note) -> None:
+    """`cardf validate` on the corpus: with the build in out/ current, and reading the sources again;
+    beside the validation step of the full build (its own timing, from the build's breakdown)."""
+    for r in rows.rows[BUILD]["runs_breakdown"]:  # parts of the build: no memory of their own
+        rows.add(BUILD_VALIDATION, r.get("validate"))
+        rows.add(BUILD_READ_VALIDATE, r.get("read and map", 0) + r.get("validate", 0))
+    note(BUILD_VALIDATION)
+    note(BUILD_READ_VALIDATE)
+    for name, use_build in ((VALIDATE_BUILT, True), (VALIDATE_SOURCES, False)):
+        for _ in range(runs):
+            r = run_step("validate_command", {"data": str(data), "out": str(dist), "use_build": use_build})
+            rows.add(name, r["seconds"], r["peak"], findings=r["findings"])
+            if use_build:
+                checks["cardf validate read the current build"] = r["read_build"]
+        note(name)
+
+
+def load_commands(rows: Rows, runs: int, dist: Path, folder: Path, log, note) -> None:
+    """`cardf load` and `oxigraph load` as commands, on the same file, into a fresh store each."""
+    oxigraph = tool("oxigraph")
+    target = folder / "command-store"
+    for _ in range(runs):
+        shutil.rmtree(target, ignore_errors=True)
+        r = run_command([sys.executable, "-m", "cardf", "load", "--out", str(dist), "--store", str(target), "-q"])
+        rows.add(LOAD_COMMAND, r["seconds"], r["peak"])
+        if oxigraph is not None:
+            shutil.rmtree(target, ignore_errors=True)
+            r = run_command([oxigraph, "load", "--location", str(target), "--file", str(dist / "cardf.nq")])
+            rows.add(OX_LOAD_COMMAND, r["seconds"], r["peak"])
+    shutil.rmtree(target, ignore_errors=True)
+    note(LOAD_COMMAND)
+    if oxigraph is None:
+        log("  oxigraph load: skipped, no `oxigraph` command (pip install oxigraph)")
+    else:
+        note(OX_LOAD_COMMAND)
+
+
+def jena_shacl(rows: Rows, dist: Path, folder: Path, log, note) -> None:
+    """Apache Jena's `shacl validate` on the same shapes and the build's union (JVM start-up included)."""
+    shacl = tool("shacl")
+    if shacl is None:
+        log("  Jena SHACL: skipped, no `shacl` command (Apache Jena's bin/ on PATH)")
+        return
+    shapes = merged_shapes(folder / "shapes.nt")
+    report = folder / "jena-report.ttl"
+    with open(report, "wb") as out:
+        r = run_command([shacl, "validate", "--shapes", str(shapes), "--data", str(dist / "cardf.nt")], stdout=out)
+    rows.add(JENA, r["seconds"], r["peak"], results=shacl_results(report))
+    note(JENA)
+
+
 # ----------------------------------------------------------------------------- ratios and targets
 
 RATIOS = [  # (row, baseline row, what the ratio says)
     (BUILD, OX_FLOOR, "of pyoxigraph parse + serialize"),
     (PYSHACL, VALIDATE, "slower than the fast validation"),
     (STORE, "baseline: pyoxigraph bulk load store", "of pyoxigraph bulk load"),
+    (VALIDATE_BUILT, BUILD_VALIDATION, "of the build's validation step"),
+    (VALIDATE_SOURCES, BUILD_READ_VALIDATE, "of the build's reading and validation"),
+    (LOAD_COMMAND, OX_LOAD_COMMAND, "of oxigraph load"),
+    (JENA, VALIDATE_BUILT, "of cardf validate (build current)"),
     ("baseline: rdflib parse ttl", "baseline: pyoxigraph parse ttl", "slower than pyoxigraph"),
     ("baseline: rdflib serialize ttl", "baseline: pyoxigraph serialize ttl", "slower than pyoxigraph"),
     ("baseline: rdflib serialize nt", "baseline: pyoxigraph serialize nt", "slower than pyoxigraph"),
@@ -375,6 +492,34 @@ def targets(result: dict) -> list[dict]:
     def add(target: str, measured: str, met: bool | None) -> None:
         out.append({"target": target, "measured": measured, "met": met})
 
+    try:  # a run with --only lacks some rows: their targets are left out
+        _build_targets(sizes, big, rows, add)
+    except (KeyError, TypeError):
+        pass
+    _command_targets(rows, add)
+    return out
+
+
+def _command_targets(rows: dict, add) -> None:
+    """cardf validate and cardf load beside the build's validation step and oxigraph load (issue 19)."""
+    for name, base, what in ((VALIDATE_BUILT, BUILD_VALIDATION, "the build's validation step"),
+                             (VALIDATE_SOURCES, BUILD_VALIDATION, "the build's validation step"),
+                             (VALIDATE_SOURCES, BUILD_READ_VALIDATE, "the build's reading and validation")):
+        r, _ = ratio(rows, name, base)
+        if r is not None:
+            add(f"{name}: within 1.2× of {what}", f"{r:.2f}×", r <= 1.2)
+    peaks = [rows[n]["peak"] for n in (VALIDATE_BUILT, VALIDATE_SOURCES) if rows.get(n, {}).get("peak")]
+    if peaks:
+        add("cardf validate: peak memory under 1.5 GB", fmt_memory(max(peaks)), max(peaks) < 1.5 * 2**30)
+    r, _ = ratio(rows, LOAD_COMMAND, OX_LOAD_COMMAND)
+    if r is not None:
+        mine, theirs = rows[LOAD_COMMAND]["peak"], rows[OX_LOAD_COMMAND]["peak"]
+        add("cardf load: within 1.1× of oxigraph load", f"{r:.2f}×", r <= 1.1)
+        add("cardf load: peak memory no higher than oxigraph load's",
+            f"{fmt_memory(mine)} vs {fmt_memory(theirs)}", mine <= theirs)
+
+
+def _build_targets(sizes: list, big: dict, rows: dict, add) -> None:
     build = rows[BUILD]["seconds"]
     add(f"full build of {big['articles']:,} articles in 60 s or less", f"{build:.1f} s", build <= 60)
     r, _ = ratio(rows, BUILD, OX_FLOOR)
@@ -408,7 +553,6 @@ def targets(result: dict) -> list[dict]:
         f"slowest {worst:.2f} s" if not slow else
         f"{len(queries) - len(slow)} of {len(queries)} under 1 s; slow: " +
         ", ".join(f"{n} ({fmt_seconds(row)})" for n, row in sorted(slow.items())), not slow)
-    return out
 
 
 # ----------------------------------------------------------------------------- output
@@ -557,8 +701,13 @@ def main(argv=None) -> int:
     parser.add_argument("--machine", default=None, help="machine name in the file names [default: cores-RAM]")
     parser.add_argument("--startup-runs", type=int, default=10, help="runs of each whole command timed on the seed")
     parser.add_argument("--startup-only", action="store_true", help="time the whole commands on the seed, no more")
+    parser.add_argument("--only", default=None, metavar="GROUPS",
+                        help="measure only these groups besides the build, comma-separated: " + ", ".join(GROUPS))
     args = parser.parse_args(argv)
     sizes = [] if args.startup_only else [int(s) for s in args.sizes.split(",") if s.strip()]
+    only = {g.strip() for g in args.only.split(",") if g.strip()} if args.only else None
+    if only is not None and only - set(GROUPS):
+        parser.error(f"--only: unknown group(s) {', '.join(sorted(only - set(GROUPS)))}; choose from {', '.join(GROUPS)}")
     info = machine()
     name = args.machine or f"{info['cores']}core-{round(info['memory_gb'])}gb"
     today = dt.date.today().isoformat()
@@ -590,7 +739,8 @@ def main(argv=None) -> int:
         text = write()
         for articles in sizes:
             log(f"{articles:,} articles:")
-            result["sizes"].append(measure_size(articles, args.runs, args.bound, args.query_bound, work, log))
+            result["sizes"].append(measure_size(articles, args.runs, args.bound, args.query_bound, work, log,
+                                                only))
             text = write()
     finally:
         if args.work is None:

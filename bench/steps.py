@@ -161,15 +161,39 @@ def step_export(dist: str) -> dict:
 
 
 def step_store(dist: str, path: str) -> dict:
-    """`cardf load`: a build's cardf.nq into a fresh embedded store."""
+    """`cardf load`: a build's cardf.nq into a fresh embedded store (the store parses the file itself)."""
     from cardf import store
 
     shutil.rmtree(path, ignore_errors=True)
     started = clock()
-    result = store.load_store(Path(path), store.plan(store.read_inputs([], Path(dist))))
+    result = store.load_files(Path(path), store.input_files([], Path(dist)))
     seconds = clock() - started
     shutil.rmtree(path, ignore_errors=True)
     return {"seconds": seconds, "triples": getattr(result, "triples", None)}
+
+
+def step_validate_command(data: str, out: str, use_build: bool) -> dict:
+    """`cardf validate` on the project's data, as the command runs it (set-up and imports not counted).
+
+    With `use_build`, the build in `out` is of the same sources, and validate reads it; without, the
+    sources are read again (with the build's reader and the compiled shapes of its cache).
+    """
+    from cardf.build import check
+    from cardf.build.previous import compiled_plan
+    from cardf.build.project import Project
+
+    gc.collect()
+    started = clock()
+    chosen = settings(data, out)
+    if use_build:
+        report, _ = check.validate_files([], chosen, None, True, "none")
+    else:
+        report = check.validate_sources(Project(chosen), compiled_plan(chosen))
+    seconds = clock() - started
+    with check.current_build(Project(chosen)) as found:  # not timed: did it read the build?
+        read_build = use_build and found is not None
+    return {"seconds": seconds, "findings": len(report.findings), "conforms": report.conforms,
+            "read_build": read_build}
 
 
 def step_queries(dist: str, names: list[str], runs: int = 3) -> dict:

@@ -28,6 +28,9 @@ def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
     expected += [f"export: {fmt}" for fmt in ("ttl", "nt", "jsonld", "trig", "nq")]
     expected += [f"baseline: pyoxigraph serialize {fmt}" for fmt in ("ttl", "nt", "jsonld", "trig", "nq")]
     expected += [f"query: {p.stem}" for p in (ROOT / "queries").glob("*.rq")]
+    expected += ["full build: its validation step", "full build: read and map + validation",
+                 "cardf validate, the build in out/ current", "cardf validate, sources read again",
+                 "command: cardf load (peak RSS)", "command: oxigraph load (peak RSS)"]
     missing = [name for name in expected if name not in rows]
     assert not missing
     for name in expected:
@@ -37,8 +40,18 @@ def test_the_benchmark_reports_every_row_at_the_smallest_size(tmp_path):
     assert size["checks"]["rebuild is the bytes of a clean build"] is True
     assert size["checks"]["exports are the build's bytes"] is True
     assert size["checks"]["fast findings are pySHACL's"] is True
+    assert size["checks"]["cardf validate read the current build"] is True
+    assert rows["command: cardf load (peak RSS)"]["peak"] > 0 and rows["command: oxigraph load (peak RSS)"]["peak"] > 0
+    assert rows["cardf validate, sources read again"]["findings"] == \
+        rows["cardf validate, the build in out/ current"]["findings"] > 0
+    if "command: Jena shacl validate (peak RSS)" in rows:  # where Jena is installed
+        assert rows["command: Jena shacl validate (peak RSS)"]["results"] > 0
+    else:
+        assert "Jena SHACL: skipped" in done.stderr
     assert {t["target"] for t in result["targets"]} >= {"peak memory under 2 GB",
-                                                        "rebuild after one article changed under 3 s"}
+                                                        "rebuild after one article changed under 3 s",
+                                                        "cardf load: within 1.1× of oxigraph load",
+                                                        "cardf validate: peak memory under 1.5 GB"}
     markdown = json_file.with_suffix(".md").read_text(encoding="utf-8")
     assert "| full build |" in markdown and "## Targets at 100 articles" in markdown
     assert "## Targets" in done.stdout
@@ -65,6 +78,21 @@ def test_the_startup_figures_are_printed_beside_python_and_the_oxigraph_cli(tmp_
     assert len(startup["targets"]) == 4
     assert all(rows[name]["cpu"] > 0 for name in expected)
     assert "| seed: rebuild, nothing changed |" in done.stdout and "| target | measured | met |" in done.stdout
+
+
+def test_only_measures_the_groups_asked_for_besides_the_build(tmp_path):
+    results = tmp_path / "results"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "20", "--runs", "1",
+                           "--only", "store", "--startup-runs", "1", "--work", str(tmp_path / "work"), "--results", str(results),
+                           "--machine", "ci"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [json_file] = results.glob("*-ci.json")
+    rows = json.loads(json_file.read_text(encoding="utf-8"))["sizes"][0]["rows"]
+    assert set(rows) == {"full build", "store: cardf load", "command: cardf load (peak RSS)",
+                         "command: oxigraph load (peak RSS)"}
+    bad = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--only", "stores"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--only: unknown group(s) stores" in bad.stderr
 
 
 def test_the_site_benchmark_prints_and_writes_its_figures_at_a_small_size(tmp_path):

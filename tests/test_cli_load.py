@@ -205,6 +205,63 @@ def test_embedded_store_option(build, tmp_path):
     assert canonical(list(store)) == canonical(build_quads(build))
 
 
+def test_an_empty_store_parses_the_files_itself_and_holds_what_the_graph_by_graph_path_gives(tmp_path):
+    """The direct load (the store's own parser) and the path through Python quads give the same store."""
+    from cardf.store import load_store, plan, read_inputs
+
+    dist = synthetic_build(tmp_path / "dist", articles=5, facts=6)
+    nq = dist / "cardf.nq"
+    nq.write_bytes(b"".join(f"{q} .\n".encode() for q in parse(path=str(dist / "cardf.trig"), format=RdfFormat.TRIG)))
+    (dist / "cardf.trig").unlink()
+    direct = run("load", "--out", dist, "--store", tmp_path / "direct")
+    assert direct.exit_code == 0, direct.output
+    other = load_store(tmp_path / "other", plan(read_inputs([], dist)))
+    assert loaded(direct) == (other.triples, other.graphs, str(tmp_path / "direct"))
+    stores = [canonical(list(Store.read_only(str(tmp_path / name)))) for name in ("direct", "other")]
+    assert stores[0] == stores[1] and len(stores[0]) == other.triples
+
+
+def test_a_direct_load_with_progress_counts_lines_and_keeps_each_blank_node_one_node(tmp_path):
+    """With a progress bar, the lines read are counted as the store parses; a blank node label used
+    all over the file stays one node (the bulk loader renames blank nodes per call, so no slices)."""
+    from cardf import store
+    from cardf.rdfio import checked_file
+
+    lines = [f'_:b{i % 7} <http://example.org/p> "{i:0200d}" <http://example.org/g{i % 3}> .\n' for i in range(4000)]
+    path = tmp_path / "many.nq"
+    path.write_text("".join(lines), encoding="utf-8")
+    seen: list[int] = []
+    result = store.load_files(tmp_path / "counted", [checked_file(path)], seen.append)
+    assert (result.triples, result.graphs) == (4000, 3)
+    assert len(seen) > 1 and sum(seen) == 4000
+    whole = Store()
+    whole.load(path=str(path), format=RdfFormat.N_QUADS)
+    assert canonical(list(Store.read_only(str(tmp_path / "counted")))) == canonical(list(whole))
+    assert len({q.subject for q in Store.read_only(str(tmp_path / "counted"))}) == 7
+    assert store.statements([checked_file(path)]) == 4000
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_bad_file_for_an_empty_store_is_located_and_leaves_nothing(tmp_path, existing):
+    good = tmp_path / "good.nq"
+    good.write_text('<http://example.org/a> <http://example.org/p> "1" <http://example.org/g> .\n', encoding="utf-8")
+    bad = tmp_path / "bad.nq"
+    bad.write_text('<http://example.org/a> <http://example.org/p> "1" .\n'
+                   '<http://example.org/a> <http://example.org/p> "2" <http://example.org/g> .\n'
+                   '<http://example.org/a> <http://example.org/p> "3 <http://example.org/g> .\n', encoding="utf-8")
+    target = tmp_path / "store"
+    if existing:
+        Store(str(target)).flush()
+    result = run("load", good, bad, "--store", target)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {bad}:3:"), result.output
+    assert result.output == run("load", bad, "--endpoint", "http://127.0.0.1:1/store").output
+    if existing:
+        assert list(Store.read_only(str(target))) == []
+    else:
+        assert not target.exists()
+
+
 def test_the_old_name_dist_still_works_and_says_so(build, tmp_path):
     result = run("load", "--dist", build, "--store", tmp_path / "store")
     assert result.exit_code == 0

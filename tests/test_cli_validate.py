@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 import rdflib
-
 from conftest import FIXTURES, ONTOLOGY, SHAPES, edit, line_of, project_args, run
 
 CORPUS = FIXTURES / "shapes" / "corpus"
@@ -127,6 +127,51 @@ def test_warnings_alone_exit_0_and_are_printed(tmp_path: Path):
     assert result.stdout.splitlines()[-1] == "Conforms: 0 violations, 1 warning, 0 infos."
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_report_with_warnings_alone_does_not_conform_as_shacl_says(tmp_path: Path, engine: str):
+    """sh:conforms is false beside any result (SHACL 3.6.1), as in pySHACL's own report; the exit code stays 0."""
+    import pyshacl
+
+    from cardf.shacl.reference import to_rdflib
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    edit(folder / "entities.yaml", "    wikidata: Q1520\n", "")
+    args = ("--data", folder, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--engine", engine)
+    turtle = run("validate", *args, "--format", "turtle")
+    assert turtle.exit_code == 0, turtle.output
+    g = rdflib.Graph().parse(data=turtle.stdout, format="turtle")
+    (report,) = g.subjects(rdflib.RDF.type, SH.ValidationReport)
+    (res,) = g.objects(report, SH.result)
+    assert g.value(res, SH.resultSeverity) == SH.Warning
+    assert g.value(report, SH.conforms) == rdflib.Literal(False)
+    as_json = run("validate", *args, "--format", "json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)["conforms"] is False
+    assert run("validate", *args, "--fail-on", "warning").exit_code == 1
+
+    from cardf.build.check import project_triples
+    from cardf.build.project import Project, Settings
+
+    project = Project(Settings(folder, tmp_path / "out", ONTOLOGY, SHAPES, "https://w3id.org/cardf/"))
+    data, _ = project_triples(project)
+    shapes = rdflib.Graph()
+    for path in sorted(SHAPES.glob("*.ttl")):
+        shapes.parse(path)
+    conforms, theirs, _ = pyshacl.validate(to_rdflib(data + project.ontology), shacl_graph=shapes, advanced=True)
+    assert len(set(theirs.subjects(rdflib.RDF.type, SH.ValidationResult))) == 1
+    assert conforms is False
+
+
+def test_a_report_without_results_conforms(tmp_path: Path):
+    result = run("validate", "--data", CORPUS, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--format", "turtle")
+    assert result.exit_code == 0, result.output
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    (report,) = g.subjects(rdflib.RDF.type, SH.ValidationReport)
+    assert g.value(report, SH.conforms) == rdflib.Literal(True)
+    assert list(g.objects(report, SH.result)) == []
+
+
 def test_other_shapes_with_the_shapes_option(tmp_path: Path):
     shapes = tmp_path / "mine.ttl"
     shapes.write_text("""
@@ -241,3 +286,101 @@ def test_fail_on_warning_over_standard_input(dist: Path):
     warnings = int(re.search(r"(\d+) warnings?,", result.stdout).group(1))
     assert warnings > 0 and result.exit_code == 1
     assert result.stderr == f"Error: failed on {warnings} warnings (--fail-on warning).\n"
+
+
+# ----------------------------------------------------------------------------- the project's data, as a build reads it
+
+def _results(result) -> list:
+    doc = json.loads(result.stdout)
+    return [(r["severity"], r["shape"], r["focus"], r["path"], r["value"], r["message"], r["source"])
+            for r in doc["results"]]
+
+
+def _in_memory_findings(data: Path, out: Path) -> list:
+    """The findings of the plain in-memory path (the data as Python triples), in the JSON report's terms."""
+    from cardf.build.assemble import with_identity
+    from cardf.build.check import read_project
+    from cardf.build.project import Project, Settings
+    from cardf.shacl import load_shapes, validate
+    from cardf.shacl.text import json_report
+
+    project = Project(Settings(data, out, ONTOLOGY, SHAPES, "https://w3id.org/cardf/"))
+    triples, origins, identity = read_project(project)
+    report = with_identity(validate(triples, load_shapes(sorted(SHAPES.glob("*.ttl"))), project.ontology, origins),
+                           identity)
+    return _results(type("R", (), {"stdout": json_report(report)}))
+
+
+def test_many_articles_are_read_in_two_processes_with_the_findings_of_the_in_memory_path(tmp_path: Path,
+                                                                                         monkeypatch):
+    """Past PARALLEL_MIN articles the build's reader works in two processes and spills to a temporary folder."""
+    from test_build import generate
+
+    from cardf.build.reader import PARALLEL_MIN
+
+    data = generate(tmp_path / "data", PARALLEL_MIN, seed=7, errors=0.05)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = run("validate", "--data", data, "--ontology", ONTOLOGY, "--shapes", SHAPES, "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = _results(result)
+    assert any(r[0] == "Violation" for r in found) and any(r[6] for r in found)
+    assert found == _in_memory_findings(data, tmp_path / "out")
+    assert list((tmp_path / "tmp").iterdir()) == []  # the spill files are gone
+
+
+def test_after_a_build_of_the_same_sources_it_validates_the_build_with_the_same_findings(tmp_path: Path,
+                                                                                         monkeypatch):
+    from test_build import generate
+
+    generate(tmp_path / "data", 12, seed=11)
+    monkeypatch.chdir(tmp_path)  # validate's output folder is out/
+    args = ("--data", "data", "--ontology", ONTOLOGY, "--shapes", SHAPES)
+    before = run("validate", *args, "--format", "json")
+    assert before.exit_code == 0, before.output
+    assert any(r[0] == "Warning" for r in _results(before))
+    assert run("build", *args, "-q").exit_code == 0
+    after = run("validate", *args, "--format", "json")
+    assert after.exit_code == 0, after.output
+    assert _results(after) == _results(before)
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["validation"]["warnings"] == \
+        json.loads(after.stdout)["counts"]["Warning"]
+    # the build was read, not the sources: with its union file blanked (size, time and inode kept) it finds other things
+    union = tmp_path / "out" / "cardf.nt"
+    stat = union.stat()
+    with open(union, "r+b") as f:
+        f.write(b"\n" * stat.st_size)
+    os.utime(union, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _results(run("validate", *args, "--format", "json")) != _results(before)
+    shutil.rmtree(tmp_path / "out" / ".cache")  # no index: the sources are read again
+    assert _results(run("validate", *args, "--format", "json")) == _results(before)
+
+
+def test_a_file_with_data_is_traced_to_yaml_lines_from_the_builds_cache(tmp_path: Path, monkeypatch):
+    """With a build of the same sources in out/, a finding in a file is traced to its facts.yaml line from the
+    build's cache (no article mapped), to the line the sources give when there is no build."""
+    from test_build import generate
+
+    generate(tmp_path / "data", 12, seed=11)
+    monkeypatch.chdir(tmp_path)
+    args = ("--data", "data", "--ontology", ONTOLOGY, "--shapes", SHAPES)
+    assert run("build", *args, "-q").exit_code == 0
+    text = (tmp_path / "out" / "cardf.nq").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if "/ontology#currency> " in x)
+    figure, currency = line.split(" ")[0][1:-1], line.split('"')[1]
+    changed = tmp_path / "changed.nq"
+    changed.write_text(text.replace(line, line.replace(f'"{currency}"', f'"{currency.lower()}"')), encoding="utf-8")
+    traced = run("validate", changed, *args, "--format", "json")
+    assert traced.exit_code == 1, traced.output
+    violations = [r for r in _results(traced) if r[0] == "Violation"]
+    assert violations and {r[2] for r in violations} == {figure}
+    source = violations[0][6]
+    assert source.startswith("data/articles/") and "/facts.yaml:" in source
+    facts = tmp_path / source.split(":")[0]
+    assert currency in facts.read_text(encoding="utf-8").splitlines()[int(source.split(":")[1]) - 1]
+    shutil.rmtree(tmp_path / "out")
+    assert _results(run("validate", changed, *args, "--format", "json")) == _results(traced)

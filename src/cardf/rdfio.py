@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from xml.parsers import expat
@@ -130,8 +131,28 @@ def _located(path: Path | str, message: str) -> Problem:
     return Problem(f"RDF syntax error: {why}", path, line, col)
 
 
-def read_quads(path: Path, fmt: str | None = None, base_iri: str | None = None) -> list[Quad]:
-    """Parse one RDF file (`-`: standard input) into quads (triples land in the default graph)."""
+@dataclass(frozen=True)
+class RdfFile:
+    """A file found safe to parse (see the module's docstring): where it is, how to show it, how to read it."""
+
+    path: Path  # the file itself, or the private copy of standard input
+    shown: Path | str  # the name in messages
+    format: str  # canonical format name
+    base_iri: str
+
+    @property
+    def rdf_format(self) -> RdfFormat:
+        return FORMATS[self.format]
+
+    def error(self, exc: Exception) -> InputError:
+        """The message for the parser's error on this file: at its line and column when the parser says them."""
+        if isinstance(exc, SyntaxError):
+            return InputError(problems=[_located(self.shown, str(exc))])
+        return InputError(problems=[Problem(f"cannot be read as {self.format}: {exc}", self.shown)])
+
+
+def checked_file(path: Path, fmt: str | None = None, base_iri: str | None = None) -> RdfFile:
+    """One RDF file (`-`: standard input), checked for everything but its syntax, ready for a parser."""
     name = format_of(path, fmt)
     shown: Path | str = path
     if is_stdin(path):
@@ -140,12 +161,19 @@ def read_quads(path: Path, fmt: str | None = None, base_iri: str | None = None) 
     if not path.is_file():
         raise InputError(problems=[Problem("file not found" if not path.exists() else "is not a file", path)])
     _check_file(path, name, shown)
+    return RdfFile(path, shown, name, base_iri or path.resolve().as_uri())
+
+
+def read_quads(path: Path, fmt: str | None = None, base_iri: str | None = None) -> list[Quad]:
+    """Parse one RDF file (`-`: standard input) into quads (triples land in the default graph)."""
+    return parsed_quads(checked_file(path, fmt, base_iri))
+
+
+def parsed_quads(file: RdfFile) -> list[Quad]:
     try:
-        return list(parse(path=str(path), format=FORMATS[name], base_iri=base_iri or path.resolve().as_uri()))
-    except SyntaxError as exc:
-        raise InputError(problems=[_located(shown, str(exc))]) from None
-    except (ValueError, OSError) as exc:
-        raise InputError(problems=[Problem(f"cannot be read as {name}: {exc}", shown)]) from None
+        return list(parse(path=str(file.path), format=file.rdf_format, base_iri=file.base_iri))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise file.error(exc) from None
 
 
 def hazard(data: bytes, fmt: RdfFormat | QueryResultsFormat) -> str | None:

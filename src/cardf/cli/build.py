@@ -94,8 +94,9 @@ def validate(files, data, ontology_dir, shapes, base, input_format, report_forma
     FILES may be Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML (told by the extension,
     or --input-format), or - for standard input; all their graphs are validated together.
     Problems in data that came from the sources in --data are reported at the facts.yaml or
-    entities.yaml line that made them. Exit 0 when the data conforms (warnings are printed),
-    1 on violations (or on warnings with --fail-on warning), 2 when an input cannot be read.
+    entities.yaml line that made them. Exit 0 when there is no violation (warnings are
+    printed; the json and turtle reports still say conforms false, as SHACL does beside any
+    result), 1 on violations (or on warnings with --fail-on warning), 2 when an input cannot be read.
 
     Example: cat out/cardf.ttl | cardf validate - --fail-on warning
     """

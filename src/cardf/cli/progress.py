@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
@@ -62,8 +63,11 @@ class ArticleProgress(RateBar):
 class LoadProgress(RateBar):
     """Triples per second during big loads."""
 
-    def __init__(self, total: int, quiet: bool):
-        super().__init__("Loading", " triples/s", not quiet and total >= PROGRESS_MIN_TRIPLES and sys.stderr.isatty())
+    def __init__(self, total: int | Callable[[], int], quiet: bool):
+        on = not quiet and sys.stderr.isatty()
+        if callable(total):  # counted only for a bar that can be shown
+            total = total() if on else 0
+        super().__init__("Loading", " triples/s", on and total >= PROGRESS_MIN_TRIPLES)
         self.total = total
 
     def __enter__(self):

@@ -43,7 +43,7 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
 
     Example: cardf load --endpoint http://localhost:7878/store
     """
-    from .. import remote, remoteload, store
+    from .. import store
     from .progress import LoadProgress
 
     targets = [name for name, value in (("--store", store_dir), ("--endpoint", endpoint),
@@ -58,15 +58,28 @@ def load(files, store_dir, endpoint, update_endpoint, graph_iri, default_graph, 
     build_folder = chosen_out(out, old_dist, quiet)
     target = None
     if store_dir is None:
+        from .. import remote
+
         option, url = ("--endpoint", endpoint) if endpoint is not None else ("--update-endpoint", update_endpoint)
         target = remote.Endpoint(url, option, remote.credentials_from_env(auth=auth), timeout, retries)
+    if target is None and graph_iri is None and not default_graph:  # an empty store parses the files itself
+        inputs = store.input_files(list(files), build_folder, input_format)
+        with LoadProgress(lambda: store.statements(inputs), quiet) as advance:
+            result = store.load_files(store_dir, inputs, advance)
+        if result is not None:
+            say(result.summary(), quiet)
+            return
     graphs = store.plan(store.read_inputs(list(files), build_folder, input_format), graph_iri, default_graph)
     with LoadProgress(store.total_triples(graphs), quiet) as advance:
         if target is None:
             result = store.load_store(store_dir, graphs, advance)
         elif endpoint is not None:
+            from .. import remoteload
+
             result = remoteload.load_graph_store(target, graphs, advance)
         else:
+            from .. import remoteload
+
             result = remoteload.load_update(target, graphs, batch_size, advance)
     say(result.summary(), quiet)
 

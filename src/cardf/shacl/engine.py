@@ -33,7 +33,7 @@ from .literals import rdflib_term
 from .originals import SUBCLASS, Originals, TripleOriginals
 from .reach import core_reach, reach
 from .reference import to_rdflib
-from .report import HOPS, SH, Finding, Report, findings_from
+from .report import HOPS, Finding, Report, findings_from, settle_conforms
 from .sparql import RDF_TYPE, RESTRICT, PredicateStats, order_bgp
 
 
@@ -208,8 +208,7 @@ class FastValidator:
             report_graph = None  # only part of the results would be in it
         conforms = not any(f.severity == "Violation" for f in findings)
         if report_graph is not None:
-            report_graph.set((next(report_graph.subjects(rdflib.RDF.type, SH.ValidationReport)), SH.conforms,
-                              rdflib.Literal(conforms)))
+            settle_conforms(report_graph)
         return Report(conforms, sorted(findings, key=Finding.key), report_graph)
 
     def affected(self, store: Store, delta: list[Triple]) -> set | None:
@@ -265,7 +264,7 @@ class FastValidator:
 
 def _reference(shapes: rdflib.Graph, originals: Originals, origins) -> Report:
     data = to_rdflib(list(originals.everything()))
-    graph = whole(data, shapes)
+    graph = settle_conforms(whole(data, shapes))
     findings = findings_from(graph, data, shapes, origins or {})
     conforms = not any(f.severity == "Violation" for f in findings)
     return Report(conforms, sorted(findings, key=Finding.key), graph)

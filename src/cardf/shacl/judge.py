@@ -141,7 +141,6 @@ def merge_reports(graphs: list[rdflib.Graph]) -> rdflib.Graph:
     merged.bind("sh", SH)
     report = rdflib.BNode()
     merged.add((report, rdflib.RDF.type, SH.ValidationReport))
-    merged.add((report, SH.conforms, rdflib.Literal(True)))
     for g in graphs:
         for prefix, ns in g.namespaces():
             merged.bind(prefix, ns, override=False)
@@ -152,4 +151,5 @@ def merge_reports(graphs: list[rdflib.Graph]) -> rdflib.Graph:
                     merged.add((report, SH.result, o))
                 continue
             merged.add((s, p, o))
+    merged.add((report, SH.conforms, rdflib.Literal(merged.value(report, SH.result) is None)))
     return merged

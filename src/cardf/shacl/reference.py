@@ -9,7 +9,7 @@ from pyoxigraph import RdfFormat, Triple, serialize
 
 from ..errors import InputError, Problem
 from ..sources import Origin
-from .report import SH, Finding, Report, findings_from
+from .report import SH, Finding, Report, findings_from, settle_conforms
 
 
 def to_rdflib(triples: list[Triple]) -> rdflib.Graph:
@@ -53,7 +53,7 @@ def validate_graph(data_graph: rdflib.Graph, shapes: rdflib.Graph, origins: dict
 
 
 def pyshacl_report(data_graph: rdflib.Graph, shapes: rdflib.Graph, inference: str = "none") -> rdflib.Graph:
-    """pySHACL's validation report graph, with the options cardf always uses.
+    """pySHACL's validation report graph, with the options cardf always uses (sh:conforms as SHACL says).
 
     Shapes that pySHACL cannot use (a malformed constraint, a forbidden SPARQL form) are an
     input error, exit 2: pySHACL raises some of these and returns others in place of the report.
@@ -71,7 +71,7 @@ def pyshacl_report(data_graph: rdflib.Graph, shapes: rdflib.Graph, inference: st
     if not isinstance(report_graph, rdflib.Graph):
         why = " ".join(str(getattr(report_graph, "message", None) or report_graph).split())
         raise InputError(problems=[Problem(f"the shapes cannot be used: {why}")])
-    return report_graph
+    return settle_conforms(report_graph)
 
 
 _QUERY_CACHE_LIMIT = 1024

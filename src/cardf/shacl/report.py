@@ -45,9 +45,22 @@ class Finding:
                 self.focus, self.path or "", self.value or "", self.message, self.constraint)
 
 
+def settle_conforms(graph: rdflib.Graph) -> rdflib.Graph:
+    """Set the report's sh:conforms as SHACL defines it: false when it holds any result, of any severity.
+
+    cardf runs pySHACL with allow_warnings (so that a warning inside sh:node or sh:or is judged as
+    pySHACL judges it by default), which makes pySHACL write `sh:conforms true` beside warnings;
+    the specification (section 3.6.1), Jena and pySHACL's defaults say false. Only the report graph
+    says so: cardf's exit code still fails on violations alone (`--fail-on` chooses).
+    """
+    for report in graph.subjects(rdflib.RDF.type, SH.ValidationReport):
+        graph.set((report, SH.conforms, rdflib.Literal(graph.value(report, SH.result) is None)))
+    return graph
+
+
 @dataclass
 class Report:
-    conforms: bool
+    conforms: bool  # no violations: what decides cardf's exit code (warnings and infos do not)
     findings: list[Finding] = field(default_factory=list)
     report_graph: rdflib.Graph | None = None
 
@@ -58,6 +71,11 @@ class Report:
     @property
     def violations(self) -> int:
         return self.count("Violation")
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """What SHACL's sh:conforms says of these findings: true only when there is none, warnings included."""
+        return not self.findings
 
 
 def __getattr__(name: str):

@@ -112,7 +112,7 @@ def json_report(report: Report) -> str:
         item["file"] = relative(f.file)
         item["source"] = _where(f)[:-2] or None
         results.append(item)
-    doc = {"conforms": report.conforms,
+    doc = {"conforms": report.shacl_conforms,  # as sh:conforms: false with any result (the exit code differs)
            "counts": {s: report.count(s) for s in ("Violation", "Warning", "Info")},
            "results": results}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
