@@ -53,6 +53,8 @@ def settle_conforms(graph: rdflib.Graph) -> rdflib.Graph:
     the specification (section 3.6.1), Jena and pySHACL's defaults say false. Only the report graph
     says so: cardf's exit code still fails on violations alone (`--fail-on` chooses).
     """
+    import rdflib
+
     for report in graph.subjects(rdflib.RDF.type, SH.ValidationReport):
         graph.set((report, SH.conforms, rdflib.Literal(graph.value(report, SH.result) is None)))
     return graph
