@@ -32,8 +32,8 @@ from pathlib import Path
 from .. import docs, export, outdir
 from ..errors import CardfError, InputError, Problem
 from ..iris import Minter
-from ..outmarker import COMPLETE, Listing
 from ..ontology import load_ontology_quads
+from ..outmarker import COMPLETE, Listing
 from ..querylib import library
 from ..store import holding
 from .assets import CSS, JS
