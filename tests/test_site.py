@@ -9,13 +9,13 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import DATA, SEED, run, site_args
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 import cardf.site
 import cardf.site.model
 from cardf.iris import DEFAULT_BASE, OA, ONT, RDF, RDFS
 from cardf.store import write_store
+from conftest import DATA, SEED, run, site_args
 
 ID = DEFAULT_BASE + "id/"
 # A page's own description: its triples and those of the parts it cites (evidence spans with their selectors,
