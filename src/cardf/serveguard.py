@@ -21,6 +21,7 @@ page from elsewhere may query the endpoint.
 from __future__ import annotations
 
 import http.client
+import re
 import http.server
 import socket
 import threading
@@ -38,6 +39,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".svg": "image/svg+xml", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
          ".json": "application/json", ".dot": "text/vnd.graphviz; charset=utf-8", ".png": "image/png"}
 ALTERNATES = (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"))
+SELECTOR = re.compile(r"id/span/([a-z0-9-]+)-(?:position|quote)\Z")  # described by their span (README)
 # Above Oxigraph's query page at / when no site is served: what the endpoint is, and how to get the site.
 NO_SITE = ('<div id="cardf" style="font:15px/1.5 system-ui,sans-serif;background:#163a5c;color:#fff;'
            'padding:.6rem 1.2rem"><strong>cardf serve</strong> — the build\'s store, read-only. SPARQL endpoint: '
@@ -135,6 +137,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return self._redirect(303 if rel.startswith("id/") else 301, path + "/")
             target = target / "index.html"
         if not target.is_file():
+            selector = SELECTOR.match(rel)
+            if selector and (root / "id" / "span" / selector.group(1)).is_dir():  # a span's selector: its span
+                return self._redirect(303, f"/id/span/{selector.group(1)}")
             return self._answer(404, "not found\n")
         data = target.read_bytes()
         self.send_response(200)
