@@ -34,10 +34,13 @@ SELECT DISTINCT ?span ?start ?end ?exact WHERE {{
 
 def chromium_path() -> str:
     found = shutil.which("chromium")
-    if found is None:  # the bootstrap `make test` runs; here too, for a bare `pytest`
-        subprocess.run(["sh", str(ROOT / "tests" / "install_chromium.sh")], check=False)
+    why = ""
+    if found is None:  # the bootstrap `make test` runs; here too, for a bare `pytest`, and to say why it failed
+        done = subprocess.run(["sh", str(ROOT / "tests" / "install_chromium.sh")], stderr=subprocess.PIPE,
+                              text=True, check=False)
+        why = done.stderr
         found = shutil.which("chromium")
-    assert found, "Debian's chromium is needed for the browser tests: run sh tests/install_chromium.sh"
+    assert found, f"Debian's chromium is needed for the browser tests and could not be installed:\n{why}"
     return found
 
 
