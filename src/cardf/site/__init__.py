@@ -73,8 +73,19 @@ def build(settings: Settings) -> Summary:
     if not (store_path / "CURRENT").is_file():
         raise InputError(problems=[Problem("no store here; run `cardf build` first, or pass --store DIR (the store/ "
                                            "of a build)", store_path)])
-    with holding(store_path, writer=False):
-        model = read(store_path, settings.base, settings.data)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of objects that live as long as the model: collecting them only costs time
+    try:
+        with holding(store_path, writer=False):
+            model = read(store_path, settings.base, settings.data)
+        return write_site(model, settings)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def write_site(model: Model, settings: Settings) -> Summary:
+    """Write the site of a model into `settings.out`, through outdir (replaced whole, or left as it was)."""
     summary = Summary(0, 0, len(model.pages), len(model.articles), len(model.spans), len(model.parts))
 
     def write(folder: Path) -> Listing:

@@ -27,6 +27,8 @@ LABEL = RDFS + "label"
 PART_SEGMENTS = ("span", "participation")  # parts of a record: on its page, and each on a page of its own
 HAS_SELECTOR = OA + "hasSelector"
 EVIDENCE = ONT + "evidence"
+ARTICLE = ONT + "Article"
+DISPUTING = {ONT + "disagreementAbout", ONT + "conflictsWith"}
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", ONT + "title", DCTERMS + "title")
 TEXT_PREDICATES = (ONT + "content", ONT + "quoteText", ONT + "translation")
 SLUG = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
@@ -179,6 +181,8 @@ def read(path: Path, base: str, data: Path) -> Model:
     triples: dict[str, list[Triple]] = defaultdict(list)
     incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
     selectors: set[str] = set()
+    disputing: set[str] = set()  # disagreements, and claims that conflict with another
+    article_iris: set[str] = set()
     for dump in dumps:
         for t in parse(dump, format=RdfFormat.N_TRIPLES):
             s, o = t.subject, t.object
@@ -190,6 +194,10 @@ def read(path: Path, base: str, data: Path) -> Model:
                 incoming[o.value].append((p, s.value))
                 if p == HAS_SELECTOR:
                     selectors.add(o.value)
+                elif p in DISPUTING:
+                    disputing.add(s.value)
+                elif p == TYPE and o.value == ARTICLE:
+                    article_iris.add(s.value)
     del dumps
     model = Model(base, dict(triples), dict(incoming), dict(term_labels), {}, {}, {}, selectors=selectors)
     for subject in sorted(model.triples):
@@ -199,9 +207,8 @@ def read(path: Path, base: str, data: Path) -> Model:
         (model.parts if segment in PART_SEGMENTS else model.pages)[subject] = \
             f"id/{segment}/{subject.rsplit('/', 1)[1]}"
     model.spans = evidence_spans(model)
-    articles = sorted((s, model.first(s, ONT + "textLength")) for s, ts in model.triples.items()
-                      if any(t.predicate.value == TYPE and t.object.value == ONT + "Article" for t in ts))
-    disputes = disputed_values(model)
+    articles = [(s, model.first(s, ONT + "textLength")) for s in sorted(article_iris)]
+    disputes = disputed_values(model, sorted(disputing))
     for record, prop, claim in disputes:
         claims = model.disputes.setdefault(record, {}).setdefault(prop, [])
         if claim not in claims:
@@ -233,14 +240,14 @@ def read(path: Path, base: str, data: Path) -> Model:
     return model
 
 
-def disputed_values(model: Model) -> list[tuple[str, str, str]]:
+def disputed_values(model: Model, disputing: list[str]) -> list[tuple[str, str, str]]:
     """(record, property, claim): each source's claim about a value the sources disagree about — the claims of a
     disagreement, and claims that conflict with another."""
     def iris(subject: str, predicate: str) -> list[str]:
         return [o.value for o in model.values(subject, ONT + predicate) if isinstance(o, NamedNode)]
 
     out = []
-    for subject in model.triples:
+    for subject in disputing:
         for record in iris(subject, "disagreementAbout"):
             out += [(record, prop, claim) for prop in iris(subject, "disputedProperty")
                     for claim in iris(subject, "hasClaim")]
