@@ -2,7 +2,8 @@
 
     site/index.html                       the ways in
     site/id/article/<slug>/index.html     the article reader: its text with every evidence span highlighted
-    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …)
+    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …),
+                                          evidence span (id/span/, sending on to the reader) and participation
     site/id/<kind>/<slug>.ttl, .jsonld    its own triples, linked from the page as rel="alternate"
     site/id/<kind>/index.html             every resource of a kind
     site/timeline/, network/, figures/    the pictures
@@ -11,11 +12,16 @@
     site/ontology/                        the ontology's documentation and its class diagram
     site/assets/                          the one stylesheet and the one script
 
-Everything is read from the build's store with SPARQL (`model`); only the article texts come
-from the sources, checked against the build. The same build gives the same bytes: every list
+Everything is read from the build's store (`model`); only the article texts come from the
+sources, checked against the build. The same build gives the same bytes: every list
 is sorted, and nothing records a time. The site loads nothing from the network and links
 relatively, so it works from file:// and from any static host. The folder is replaced as a
 build's is (`outdir.replace`): only if it is empty or a site cardf wrote.
+
+Speed (a 10,000-article site has about 110,000 pages and 320,000 files): the store is read by
+helper processes (`model.StoreReading`), each subject's Turtle and JSON-LD is made once for a
+record and its parts, and above `PARALLEL_MIN` pages the pages are written by forked workers
+while this process writes the rest; the writer lists what it wrote for the folder's marker.
 """
 
 from __future__ import annotations

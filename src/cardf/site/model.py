@@ -1,4 +1,8 @@
-"""What the site shows, read from a build's store with SPARQL: resources, evidence spans, articles, disputes.
+"""What the site shows, read from a build's store: resources, evidence spans, articles, disputes.
+
+Every named graph's triples but the ontology's are read at once (dumped as N-Triples, see
+`StoreReading`); the spans, articles and disputes are found among them; the ontology's labels
+come from one SPARQL query.
 
 The store is the one source: the pages say what the build says. Only the article texts come
 from the sources folder (the store keeps each span's offsets and words, not the whole text),

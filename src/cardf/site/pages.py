@@ -1,10 +1,12 @@
-"""A page for every record and entity at the path of its IRI, beside its own Turtle and JSON-LD.
+"""A page for every record, entity, evidence span and participation at the path of its IRI, beside its own
+Turtle and JSON-LD.
 
 `id/event/x/index.html` says in words what the build says about `…/id/event/x`: its properties
 with labels, the records it links to and those linking to it, its evidence with the exact words
 and a link into the reader at that span, what other sources claim where they disagree, and its
 Wikidata link. `id/event/x.ttl` and `id/event/x.jsonld` hold the record's own triples (see
-`Model.record_triples`), written by cardf's exporters so they read like the build's files.
+`Model.described`), written by cardf's exporters so they read like the build's files. An evidence
+span's page is small, and sends the browser on to the reader at its words (`span_page`).
 """
 
 from __future__ import annotations
