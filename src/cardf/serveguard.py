@@ -21,8 +21,8 @@ page from elsewhere may query the endpoint.
 from __future__ import annotations
 
 import http.client
-import re
 import http.server
+import re
 import socket
 import threading
 from pathlib import Path
@@ -46,7 +46,7 @@ NO_SITE = ('<div id="cardf" style="font:15px/1.5 system-ui,sans-serif;background
            '<code>/query</code> (every graph at once); write a query below. To read the articles with their '
            'evidence highlighted and a page for every IRI, run <code>cardf site</code>, then <code>cardf serve</code> '
            'again (it serves <code>site/</code> at / when there is one, or the folder given by '
-           '<code>--site DIR</code>).</div>').encode("utf-8")
+           '<code>--site DIR</code>).</div>').encode()
 REFUSAL = ("cardf serve does not run SERVICE calls: this query asks another server for data. "
            "Start `cardf serve --allow-service` to allow them.\n")
 

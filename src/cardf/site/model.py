@@ -318,7 +318,7 @@ class StoreReading:
         self.helpers: list[subprocess.Popen] = []
         self.store: Store | None = None
 
-    def __enter__(self):  # noqa: PYI034 — returns self
+    def __enter__(self):
         for share in range(1, self.shares):
             self.helpers.append(subprocess.Popen(
                 [sys.executable, "-c", "from cardf.site.model import main_dump; main_dump()", str(self.path),
