@@ -139,6 +139,11 @@ def test_serves_sparql_over_every_graph_and_a_query_page(served):
     with LOCAL_ONLY.open(served.url + "/", timeout=10) as resp:
         page = resp.read().decode()
     assert resp.status == 200 and "<title>Oxigraph server</title>" in page and "yasgui" in page
+    # cardf's line above it: what is served, and how to get the site
+    assert '<body><div id="cardf"' in page and "SPARQL endpoint: <code>/query</code>" in page
+    assert "run <code>cardf site</code>" in page and "<code>--site DIR</code>" in page
+    with LOCAL_ONLY.open(served.url + "/yasgui.min.js", timeout=10) as resp:  # the page's own script, as it was
+        assert resp.status == 200 and b"cardf" not in resp.read()
 
 
 def test_is_read_only(served):

@@ -56,6 +56,19 @@ def test_an_iris_path_is_answered_by_content_negotiation(front, accept, location
     assert (status, headers["location"]) == (303, location)
 
 
+def test_a_span_leads_to_the_reader_and_its_selectors_to_the_span(front):
+    span = "/id/span/visit-putin-tajikistan-2025-10-1"
+    assert ask(front, span, headers={"Accept": "text/turtle"})[1]["location"] == span + ".ttl"
+    status, _, body = ask(front, span + "/")
+    assert status == 200 and b'http-equiv="refresh"' in body and b"#s-visit-putin-tajikistan-2025-10-1" in body
+    for part in ("position", "quote"):
+        status, headers, _ = ask(front, f"{span}-{part}", headers={"Accept": "text/turtle"})
+        assert (status, headers["location"]) == (303, span)
+    status, _, body = ask(front, span + ".ttl")
+    subjects = {t.subject.value for t in parse(body, format=RdfFormat.TURTLE)}
+    assert subjects == {DEFAULT_BASE + span.lstrip("/") + suffix for suffix in ("", "-position", "-quote")}
+
+
 def test_the_turtle_and_json_ld_it_leads_to_describe_that_iri(front):
     status, headers, body = ask(front, PUTIN + ".ttl")
     assert (status, headers["content-type"]) == (200, "text/turtle; charset=utf-8")

@@ -11,17 +11,20 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
+import cardf.site
+import cardf.site.model
 from cardf.iris import DEFAULT_BASE, OA, ONT, RDF, RDFS
 from cardf.store import write_store
 from conftest import DATA, SEED, run, site_args
 
 ID = DEFAULT_BASE + "id/"
-# A record's own description: its triples and those of the parts it cites, which have no page of their own.
+# A page's own description: its triples and those of the parts it cites (evidence spans with their selectors,
+# participations); an evidence span's page, the span with its selectors.
 RECORD = f"""PREFIX cardf: <{ONT}> PREFIX oa: <{OA}>
 SELECT DISTINCT ?s ?p ?o WHERE {{
   VALUES ?record {{ <{{record}}> }}
   {{ ?record ?p ?o BIND(?record AS ?s) }}
-  UNION {{ ?record cardf:evidence|cardf:hasParticipation ?s . ?s ?p ?o }}
+  UNION {{ ?record cardf:evidence|cardf:hasParticipation|oa:hasSelector ?s . ?s ?p ?o }}
   UNION {{ ?record cardf:evidence/oa:hasSelector ?s . ?s ?p ?o }}
 }}"""
 
@@ -39,13 +42,39 @@ def iri_of(site: Path, page: Path) -> str:
     return DEFAULT_BASE + str(page.parent.relative_to(site))
 
 
-def test_the_site_has_a_page_at_the_path_of_every_record_and_entity(dist, site):
+def test_every_minted_iri_has_a_page_but_a_spans_selectors_which_lead_to_their_spans_page(dist, site):
     store = Store.read_only(str(dist / "store"))
     minted = {s.value for s, in store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                                             f"FILTER(STRSTARTS(STR(?s), '{ID}')) }}")}
-    expected = {iri for iri in minted if not re.match(f"{ID}(span|participation)/", iri)}
-    assert {iri_of(site, p) for p in record_pages(site)} == expected
-    assert len(expected) == 206
+    selectors = {(s.value, o.value) for s, o in store.query(
+        f"SELECT DISTINCT ?span ?selector WHERE {{ GRAPH ?g {{ ?span <{OA}hasSelector> ?selector }} }}")}
+    pages = {iri_of(site, p) for p in record_pages(site)}
+    assert pages == minted - {selector for _, selector in selectors}
+    assert {selector.rsplit("-", 1)[0] == span for span, selector in selectors} == {True}  # …-position, …-quote
+    assert {span for span, _ in selectors} <= pages
+    assert len([p for p in pages if not re.match(f"{ID}(span|participation)/", p)]) == 206
+    assert len([p for p in pages if p.startswith(f"{ID}span/")]) == 167
+    assert len([p for p in pages if p.startswith(f"{ID}participation/")]) == 34
+
+
+def test_a_spans_page_sends_the_reader_to_its_words_and_names_its_records(site):
+    page = site / "id" / "span" / "visit-putin-tajikistan-2025-10-1" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    target = f"../../../id/article/{SEED}/index.html#s-visit-putin-tajikistan-2025-10-1"
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
+    assert f'<a href="{target}">read it there</a>' in html
+    assert '<a href="../../../id/event/visit-putin-tajikistan-2025-10/index.html">' in html
+    assert "characters 238–396" in html
+    article = (site / "id" / "article" / SEED / "index.html").read_text(encoding="utf-8")
+    assert 'id="s-visit-putin-tajikistan-2025-10-1"' in article
+
+
+def test_a_participations_page_names_who_took_part_in_what(site):
+    pages = sorted((site / "id" / "participation").glob("*/index.html"))
+    assert pages
+    html = next(p for p in pages if "visit-putin-tajikistan-2025-10" in str(p)).read_text(encoding="utf-8")
+    assert '<a href="../../../id/person/vladimir-putin/index.html">' in html
+    assert '<a href="../../../id/event/visit-putin-tajikistan-2025-10/index.html">' in html
 
 
 def test_every_alternate_holds_that_records_triples_in_the_build(dist, site):
@@ -74,9 +103,28 @@ def test_the_same_build_gives_the_same_bytes(dist, site, tmp_path):
     assert files_of(again) == files_of(site)
 
 
+def test_pages_written_by_worker_processes_are_the_same_bytes(dist, site, tmp_path, monkeypatch):
+    """A big site's pages are written by forked workers and its store read by helper processes: the bytes and
+    the folder's marker are those of one process."""
+    monkeypatch.setattr(cardf.site, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(cardf.site, "WORKERS", 2)
+    monkeypatch.setattr(cardf.site.model, "PARALLEL_READ_BYTES", 0)
+    again = tmp_path / "again"
+    result = run(*site_args(dist, again))
+    assert result.exit_code == 0, result.output
+    assert files_of(again) == files_of(site)
+    marker = json.loads((again / ".cardf-build").read_text(encoding="utf-8"))
+    assert set(marker["files"]) == {str(p.relative_to(again)) for p in again.rglob("*")
+                                    if p.is_file() and p.name != ".cardf-build"}
+    assert set(marker["folders"]) == {str(p.relative_to(again)) for p in again.rglob("*") if p.is_dir()}
+    result = run(*site_args(dist, again))  # and the marker lets cardf replace it
+    assert result.exit_code == 0, result.output
+
+
 def test_the_seed_site_is_small_and_loads_nothing_from_elsewhere(site):
     files = [p for p in site.rglob("*") if p.is_file()]
-    assert sum(p.stat().st_size for p in files) < 5_000_000
+    served = [p for p in files if p.name != ".cardf-build"]  # cardf's marker is not served (as bench/site.py counts)
+    assert sum(p.stat().st_size for p in served) < 5_000_000
     for p in files:
         if p.suffix in (".html", ".css", ".js"):
             text = p.read_text(encoding="utf-8")
@@ -91,7 +139,8 @@ def test_says_what_it_wrote(dist, tmp_path):
     files = [p for p in (tmp_path / "s").rglob("*") if p.is_file() and p.name != ".cardf-build"]
     size = sum(p.stat().st_size for p in files)
     assert result.output == (f"Wrote {len(files)} files ({size / 1e6:.1f} MB) to {tmp_path / 's'}/: 1 article(s) "
-                             f"with 167 evidence spans, 206 record and entity pages.\n")
+                             f"with 167 evidence spans, 206 record and entity pages, 201 pages of evidence spans "
+                             "and participations.\n")
 
 
 def test_a_folder_without_a_build(tmp_path):

@@ -34,10 +34,13 @@ SELECT DISTINCT ?span ?start ?end ?exact WHERE {{
 
 def chromium_path() -> str:
     found = shutil.which("chromium")
-    if found is None:  # the bootstrap `make test` runs; here too, for a bare `pytest`
-        subprocess.run(["sh", str(ROOT / "tests" / "install_chromium.sh")], check=False)
+    why = ""
+    if found is None:  # the bootstrap `make test` runs; here too, for a bare `pytest`, and to say why it failed
+        done = subprocess.run(["sh", str(ROOT / "tests" / "install_chromium.sh")], stderr=subprocess.PIPE,
+                              text=True, check=False)
+        why = done.stderr
         found = shutil.which("chromium")
-    assert found, "Debian's chromium is needed for the browser tests: run sh tests/install_chromium.sh"
+    assert found, f"Debian's chromium is needed for the browser tests and could not be installed:\n{why}"
     return found
 
 
@@ -188,12 +191,25 @@ def test_search_finds_labels_in_both_languages(site, visit):
     assert visit.problems == []
 
 
+def test_an_evidence_spans_page_opens_the_reader_at_its_words(site, visit):
+    page = visit.page
+    page.goto(url(site, "id/span/visit-putin-kyrgyzstan-2025-11-1/index.html"))
+    page.wait_for_url("**/index.html#s-visit-putin-kyrgyzstan-2025-11-1")
+    page.wait_for_load_state()
+    assert f"id/article/{SEED}/index.html#s-visit-putin-kyrgyzstan-2025-11-1" in page.url
+    lit = page.locator("#text mark.target")
+    assert "".join(lit.all_text_contents()) == ("25 ноября состоялся двухдневный официальный визит российского "
+                                                "президента Владимира Путина в Киргизию.")
+    assert "Vladimir Putin's visit to Kyrgyzstan" in page.locator("#panel").inner_text()
+    assert visit.problems == []
+
+
 def test_no_page_logs_an_error_or_asks_for_anything_outside_the_site(site, visit):
     root = site.as_uri() + "/"
     pages = ["index.html", ARTICLE, "id/event/visit-tokayev-russia-2025-11/index.html",
              "id/claim/claim-kyrgyzstan-visit-type-body/index.html", "id/event/index.html", "timeline/index.html",
              "network/index.html", "figures/index.html", "search/index.html", "ontology/index.html",
-             "sparql/index.html"]
+             "sparql/index.html", "id/participation/visit-putin-tajikistan-2025-10-1/index.html"]
     for rel in pages:
         visit.page.goto(url(site, rel))
         visit.page.wait_for_load_state("load")

@@ -10,7 +10,8 @@ both readings) and refuses with 403 one that calls a SERVICE, judged by sparqlte
 `cardf query` judges it; everything else is passed on as it came and the answer streamed back.
 `cardf serve --allow-service` runs without this check.
 
-The same front serves the static site (`cardf site`) at `/`, and the SPARQL server where Oxigraph
+Without a site, Oxigraph's query page at `/` gets a line above it saying what cardf serves and how to
+get the site. The same front serves the static site (`cardf site`) at `/`, and the SPARQL server where Oxigraph
 serves it (`/query`, `/store`); an IRI's path without a suffix (`/id/event/x`) is answered as
 w3id.org is told to answer it, by content negotiation: Turtle or JSON-LD when asked for, the page
 otherwise (README: "Publishing the IRIs"). With `--cors` every answer allows any origin, so a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import re
 import socket
 import threading
 from pathlib import Path
@@ -37,6 +39,14 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".svg": "image/svg+xml", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
          ".json": "application/json", ".dot": "text/vnd.graphviz; charset=utf-8", ".png": "image/png"}
 ALTERNATES = (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"))
+SELECTOR = re.compile(r"id/span/([a-z0-9-]+)-(?:position|quote)\Z")  # described by their span (README)
+# Above Oxigraph's query page at / when no site is served: what the endpoint is, and how to get the site.
+NO_SITE = ('<div id="cardf" style="font:15px/1.5 system-ui,sans-serif;background:#163a5c;color:#fff;'
+           'padding:.6rem 1.2rem"><strong>cardf serve</strong> — the build\'s store, read-only. SPARQL endpoint: '
+           '<code>/query</code> (every graph at once); write a query below. To read the articles with their '
+           'evidence highlighted and a page for every IRI, run <code>cardf site</code>, then <code>cardf serve</code> '
+           'again (it serves <code>site/</code> at / when there is one, or the folder given by '
+           '<code>--site DIR</code>).</div>').encode()
 REFUSAL = ("cardf serve does not run SERVICE calls: this query asks another server for data. "
            "Start `cardf serve --allow-service` to allow them.\n")
 
@@ -127,6 +137,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return self._redirect(303 if rel.startswith("id/") else 301, path + "/")
             target = target / "index.html"
         if not target.is_file():
+            selector = SELECTOR.match(rel)
+            if selector and (root / "id" / "span" / selector.group(1)).is_dir():  # a span's selector: its span
+                return self._redirect(303, f"/id/span/{selector.group(1)}")
             return self._answer(404, "not found\n")
         data = target.read_bytes()
         self.send_response(200)
@@ -164,13 +177,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             upstream.request(self.command, self.path, body=body if length else None, headers=headers)
             answer = upstream.getresponse()
             started = True
+            page = None
+            if (self.site_root is None and self.command == "GET" and urlsplit(self.path).path == "/"
+                    and answer.status == 200 and answer.getheader("content-type", "").startswith("text/html")):
+                page = answer.read().replace(b"<body>", b"<body>" + NO_SITE, 1)  # Oxigraph's query page
             self.send_response(answer.status, answer.reason)
             for key, value in answer.getheaders():
+                if key.lower() == "content-length" and page is not None:
+                    value = str(len(page))
                 if key.lower() not in HOP_BY_HOP or key.lower() == "content-length":
                     self.send_header(key, value)
             self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD":
+            if page is not None:
+                self.wfile.write(page)
+            elif self.command != "HEAD":
                 while chunk := answer.read(1 << 16):
                     self.wfile.write(chunk)
         except OSError:

@@ -32,7 +32,8 @@ def site(out, store_dir, data, ontology_dir, shapes, base, quiet):
                                       out=out, base=base, ontology=ontology_dir or resource_dir("ontology"),
                                       shapes=existing(shapes, "shapes"), queries=resource_dir("queries")))
     say(f"Wrote {done.files} files ({done.bytes / 1e6:.1f} MB) to {out}/: {done.articles} article(s) with "
-        f"{done.spans} evidence spans, {done.pages} record and entity pages.", quiet)
+        f"{done.spans} evidence spans, {done.pages} record and entity pages, {done.parts} pages of evidence spans "
+        "and participations.", quiet)
 
 
 commands = (site,)

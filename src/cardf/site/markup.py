@@ -80,7 +80,7 @@ class Linker:
         return found
 
     def href(self, iri: str) -> str | None:
-        page = self.model.pages.get(iri)
+        page = self.model.folder(iri)
         if page is not None:
             return f"{self.root}{page}/index.html"
         if iri.startswith(ONT):

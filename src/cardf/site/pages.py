@@ -1,25 +1,27 @@
-"""A page for every record and entity at the path of its IRI, beside its own Turtle and JSON-LD.
+"""A page for every record, entity, evidence span and participation at the path of its IRI, beside its own
+Turtle and JSON-LD.
 
 `id/event/x/index.html` says in words what the build says about `…/id/event/x`: its properties
 with labels, the records it links to and those linking to it, its evidence with the exact words
 and a link into the reader at that span, what other sources claim where they disagree, and its
 Wikidata link. `id/event/x.ttl` and `id/event/x.jsonld` hold the record's own triples (see
-`Model.record_triples`), written by cardf's exporters so they read like the build's files.
+`Model.described`), written by cardf's exporters so they read like the build's files. An evidence
+span's page is small, and sends the browser on to the reader at its words (`span_page`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode
 
 from .. import export
 from ..export.jsonld import Compactor, jsonld_frame, jsonld_nodes
-from ..export.turtle import TermText
+from ..export.turtle import TermText, header, turtle_subject
 from ..iris import OA, ONT, RDFS, SKOS
 from ..render import curie
 from .markup import Linker, esc, kind_badge, pair, plain, shell, slug_words
-from .model import PART_SEGMENTS, TYPE, Model
+from .model import PART_SEGMENTS, TYPE, Model, Span
 
 HIDDEN = {TYPE, ONT + "evidence", ONT + "hasParticipation"}
 NAMES = {RDFS + "label": "label", RDFS + "comment": "note", SKOS + "altLabel": "also called",
@@ -35,25 +37,13 @@ def predicate_label(model: Model, iri: str, prefixes: dict[str, str]) -> str:
 
 def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "") -> str:
     """The HTML page of one record or entity (`extra`: the article's reader, on an article's page)."""
-    folder = model.pages[iri]
-    segment, slug = folder.split("/")[1:]
     root = "../../../"
     linker = Linker.at(model, root)
     labels = model.labels(iri)
     title = plain(labels, slug_words(iri))
-    head = (f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
-            f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld">')
-    wikidata = model.wikidata(iri)
-    types = [curie(t, prefixes) or t for t in model.types(iri)]
+    head, top = heading(model, iri, prefixes, labels)
     parts = [
-        f'<p>{kind_badge(segment)}<span class="muted">{esc(", ".join(types))}</span>'
-        + (' <span class="flag">disputed</span>' if model.disputed(iri) else "") + "</p>",
-        f"<h1>{pair(labels, slug_words(iri))}</h1>",
-        f'<p class="iri"><code>{esc(iri)}</code></p>',
-        f'<p class="alts">This record as <a href="../{slug}.ttl" type="text/turtle">Turtle</a>'
-        f'<a href="../{slug}.jsonld" type="application/ld+json">JSON-LD</a>'
-        + "".join(f'<a href="{esc(w)}" rel="external">Wikidata {esc(w.rsplit("/", 1)[1])}</a>' for w in wikidata)
-        + "</p>",
+        top,
         extra,
         "<h2>Properties</h2>",
         properties(model, linker, iri, prefixes),
@@ -71,6 +61,45 @@ def record_page(model: Model, iri: str, prefixes: dict[str, str], extra: str = "
     if linked:
         parts += ["<h2>Records that name it</h2>", linked]
     return shell(root, title, "".join(parts), head)
+
+
+def heading(model: Model, iri: str, prefixes: dict[str, str], labels: dict[str, str]) -> tuple[str, str]:
+    """The <link>s to a page's alternates, and the top of the page: kind, label, IRI, the alternates, Wikidata."""
+    segment, slug = model.folder(iri).split("/")[1:]
+    head = (f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
+            f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld">')
+    types = [curie(t, prefixes) or t for t in model.types(iri)]
+    top = (f'<p>{kind_badge(segment)}<span class="muted">{esc(", ".join(types))}</span>'
+           + (' <span class="flag">disputed</span>' if model.disputed(iri) else "") + "</p>"
+           f"<h1>{pair(labels, slug_words(iri))}</h1>"
+           f'<p class="iri"><code>{esc(iri)}</code></p>'
+           f'<p class="alts">This record as <a href="../{slug}.ttl" type="text/turtle">Turtle</a>'
+           f'<a href="../{slug}.jsonld" type="application/ld+json">JSON-LD</a>'
+           + "".join(f'<a href="{esc(w)}" rel="external">Wikidata {esc(w.rsplit("/", 1)[1])}</a>'
+                     for w in model.wikidata(iri))
+           + "</p>")
+    return head, top
+
+
+def span_page(model: Model, iri: str) -> str:
+    """An evidence span's page: a small one that sends the browser on to the reader at the span's words, where they
+    are lit up in the article and the records that cite them are listed. Without a browser (or with refresh off)
+    it shows the words, the records and the link itself. Small on purpose: a site has tens of thousands of spans."""
+    span = model.spans[iri]
+    slug = iri.rsplit("/", 1)[1]
+    href = model.pages.get(span.article)
+    target = f"../../../{href}/index.html#s-{slug}" if span.article in model.articles and href else None
+    records = ", ".join(f'<a href="../../../{model.pages[r]}/index.html">{esc(plain(model.labels(r), slug_words(r)))}'
+                        "</a>" for r in span.records if r in model.pages)
+    title = plain(model.labels(iri), slug_words(iri))
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{esc(title)}</title>"
+            + (f'<meta http-equiv="refresh" content="0; url={esc(target)}">' if target else "")
+            + f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
+            f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld"></head>\n<body>'
+            f'<p lang="ru">«{esc(span.exact)}»</p><p>Evidence for {records or "no record"}, characters {span.start}–'
+            f"{span.end} of the article"
+            + (f': <a href="{esc(target)}">read it there</a>' if target else "") + ".</p></body></html>\n")
 
 
 def properties(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]) -> str:
@@ -130,26 +159,28 @@ def participations(model: Model, linker: Linker, iri: str) -> str:
 
 
 def evidence_list(model: Model, linker: Linker, iri: str) -> str:
-    items = []
     spans = [model.spans[o.value] for o in model.values(iri, ONT + "evidence")
              if isinstance(o, NamedNode) and o.value in model.spans]
-    for span in sorted(spans, key=lambda s: (s.article, s.start, s.iri)):
-        quote_nodes = [o.value for o in model.values(span.iri, OA + "hasSelector")]
-        before = after = ""
-        for q in quote_nodes:
-            p, s = model.first(q, OA + "prefix"), model.first(q, OA + "suffix")
-            before = p.value if isinstance(p, Literal) else before
-            after = s.value if isinstance(s, Literal) else after
-        article = model.articles.get(span.article)
-        href = linker.href(span.article)
-        local = span.iri.rsplit("/", 1)[1]
-        read = (f' <a class="read" href="{esc(href)}#s-{esc(local)}">read it in the article</a>'
-                if article is not None and href else "")
-        items.append(f'<blockquote class="ev" lang="ru"><span class="ctx">…{esc(before)}</span>'
-                     f'<span class="words">{esc(span.exact)}</span><span class="ctx">{esc(after)}…</span>'
-                     f'<div class="muted" lang="en">{linker.link(span.article)}, characters {span.start}–{span.end}'
-                     f'{read}</div></blockquote>')
-    return "".join(items)
+    return "".join(quotation(model, linker, span)
+                   for span in sorted(spans, key=lambda s: (s.article, s.start, s.iri)))
+
+
+def quotation(model: Model, linker: Linker, span: Span) -> str:
+    """A span's exact words in their context, where they are, and a link into the reader at them."""
+    before = after = ""
+    for q in (o.value for o in model.values(span.iri, OA + "hasSelector")):
+        p, s = model.first(q, OA + "prefix"), model.first(q, OA + "suffix")
+        before = p.value if isinstance(p, Literal) else before
+        after = s.value if isinstance(s, Literal) else after
+    article = model.articles.get(span.article)
+    href = linker.href(span.article)
+    local = span.iri.rsplit("/", 1)[1]
+    read = (f' <a class="read" href="{esc(href)}#s-{esc(local)}">read it in the article</a>'
+            if article is not None and href else "")
+    return (f'<blockquote class="ev" lang="ru"><span class="ctx">…{esc(before)}</span>'
+            f'<span class="words">{esc(span.exact)}</span><span class="ctx">{esc(after)}…</span>'
+            f'<div class="muted" lang="en">{linker.link(span.article)}, characters {span.start}–{span.end}'
+            f'{read}</div></blockquote>')
 
 
 def claims_about(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]) -> str:
@@ -192,10 +223,11 @@ def linked_from(model: Model, linker: Linker, iri: str, prefixes: dict[str, str]
 
 
 class Alternates:
-    """Each record's triples as Turtle and as JSON-LD (with a context of the prefixes they use).
+    """Each page's triples as Turtle and as JSON-LD (with a context of the prefixes they use).
 
     The bytes are those of `export.write_triples` and `export.write_jsonld` (pyoxigraph's Turtle with the
-    prefixes the triples use; cardf's compacted JSON-LD), with one prefix finder and one compactor for the
+    prefixes the triples use; cardf's compacted JSON-LD), written a subject at a time as a build writes its
+    files (`export.turtle`), with one prefix finder, one compactor and one header per set of prefixes for the
     whole site instead of one per record: a site has a hundred thousand records.
     """
 
@@ -203,21 +235,37 @@ class Alternates:
         self.prefixes = prefixes
         self.text = TermText(prefixes)
         self.compactor = Compactor({"@context": {"id": "@id", "type": "@type", **prefixes}})
-        self.frames: dict[tuple[str, ...], tuple[str, str]] = {}  # the prefixes used → the JSON-LD around the nodes
+        self.frames: dict[tuple[str, ...], tuple[bytes, str, str]] = {}  # prefixes used → Turtle and JSON-LD heads
+        self.blocks: dict[str, tuple[str, list[str], set[str]]] = {}  # subject → its Turtle, JSON-LD, prefixes
+
+    def forget(self) -> None:
+        """Forget the subjects written so far: a record's parts are written with it and again on their own pages,
+        so the subjects are remembered for one record and its parts at a time."""
+        self.blocks.clear()
 
     def __call__(self, model: Model, iri: str) -> tuple[bytes, bytes]:
-        triples = export.sort_triples(model.record_triples(iri))
         names: set[str] = set()
-        self.text.used(triples, names)
+        turtle, nodes = [], []
+        for subject in model.described(iri):
+            block = self.blocks.get(subject)
+            if block is None:
+                triples = export.sort_triples(model.triples[subject])
+                used: set[str] = set()
+                self.text.used(triples, used)
+                block = self.blocks[subject] = (turtle_subject(triples, self.text),
+                                                jsonld_nodes(triples, self.compactor), used)
+            turtle.append(block[0])
+            nodes += block[1]
+            names |= block[2]
         key = tuple(sorted(names))
-        used = {name: self.prefixes[name] for name in key}
-        turtle = serialize(triples, format=RdfFormat.TURTLE, prefixes=used)
         frame = self.frames.get(key)
         if frame is None:
-            frame = self.frames[key] = jsonld_frame({"@context": {"id": "@id", "type": "@type", **used}})
-        head, tail = frame
-        jsonld = (head + ",\n".join(jsonld_nodes(triples, self.compactor)) + tail).encode("utf-8")
-        return turtle, jsonld
+            used = {name: self.prefixes[name] for name in key}
+            frame = self.frames[key] = (header(used), *jsonld_frame({"@context": {"id": "@id", "type": "@type",
+                                                                                   **used}}))
+        ttl_head, head, tail = frame
+        return (ttl_head + "".join(turtle).encode("utf-8"),
+                (head + ",\n".join(nodes) + tail).encode("utf-8"))
 
 
 def kind_index(model: Model, segment: str, members: list[str]) -> str:
