@@ -344,3 +344,18 @@ def test_a_problem_in_a_changed_article_is_reported_as_by_the_loader(tmp_path, c
     with pytest.raises(InputError) as reference:
         load_corpus(data, load_vocabulary(ONTOLOGY))
     assert [str(p) for p in fast.value.problems] == [str(p) for p in reference.value.problems]
+
+
+def test_the_store_loaded_in_slices_keeps_each_blank_node_one_node(tmp_path, monkeypatch):
+    """The bulk loader names blank nodes afresh at each call: slices end where a graph ends."""
+    from cardf.build import assemble
+
+    monkeypatch.setattr(assemble, "STORE_SLICE", 2000)  # far smaller than the ontology graph's lists
+    out = tmp_path / "out"
+    build.run(settings(DATA, out))
+    in_file = Dataset(ox.parse(path=str(out / "cardf.nq"), format=ox.RdfFormat.N_QUADS))
+    blanks = {t for q in in_file for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+    store = Store.read_only(str(out / "store"))
+    found = {t for q in store for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+    assert blanks and len(found) == len(blanks)
+    assert len(store) == len(in_file)

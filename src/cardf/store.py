@@ -242,13 +242,17 @@ def load_store(path: Path, graphs: list[GraphData], progress: Progress | None = 
         return _load_store(path, graphs, progress)
 
 
-def _load_store(path: Path, graphs: list[GraphData], progress: Progress | None) -> LoadResult:
-    started = time.perf_counter()
+def _open_for_writing(path: Path) -> Store:
     try:
-        store = Store(str(path))
+        return Store(str(path))
     except OSError as exc:
         why = IN_USE if "lock" in str(exc).lower() else f"cannot open the store: {exc}"
         raise ExternalError(problems=[Problem(why, path)]) from None
+
+
+def _load_store(path: Path, graphs: list[GraphData], progress: Progress | None) -> LoadResult:
+    started = time.perf_counter()
+    store = _open_for_writing(path)
     loaded: list[GraphData] = []
 
     def quads(g: GraphData):
@@ -320,11 +324,7 @@ def load_files(path: Path, files: list[RdfFile], progress: Progress | None = Non
 
 def _load_files(path: Path, files: list[RdfFile], progress: Progress | None) -> LoadResult | None:
     started = time.perf_counter()
-    try:
-        store = Store(str(path))
-    except OSError as exc:
-        why = IN_USE if "lock" in str(exc).lower() else f"cannot open the store: {exc}"
-        raise ExternalError(problems=[Problem(why, path)]) from None
+    store = _open_for_writing(path)
     try:
         if next(iter(store), None) is not None:
             return None

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import threading
 import time
@@ -239,7 +240,8 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
         store_path = folder / STORE_DIR
         filler = None
         if settings.store:  # while the store fills (outside Python's lock), the data is validated
-            filler = threading.Thread(target=_fill_store, args=(store_path, nq_path, lay, job, failure), daemon=True)
+            filler = threading.Thread(target=_fill_store, args=(store_path, nq_path, spans["nq"][1], lay, job, failure),
+                                      daemon=True)
             filler.start()
         t0 = time.perf_counter()
         try:
@@ -291,34 +293,37 @@ def _count_lines(path: Path) -> int:
             n += block.count(b"\n")
 
 
-def _fill_store(path: Path, nquads: Path, lay: Layout, job: Assembly, failure: list) -> None:
+def _fill_store(path: Path, nquads: Path, graph_ends, lay: Layout, job: Assembly, failure: list) -> None:
     """The build's store: the previous one with the changed graphs replaced, or a new one bulk-loaded."""
     try:
         if job.previous.is_empty or not _update_store(job.previous.out / STORE_DIR, path, lay, job):
-            _load_store(path, nquads)
+            _load_store(path, nquads, graph_ends)
     except BaseException as exc:  # handed to the main thread
         failure.append(exc)
 
 
-def _load_store(path: Path, nquads: Path) -> None:
-    """Bulk-load N-Quads into a new on-disk store, in slices (the bulk loader's memory grows with its input)."""
+def _load_store(path: Path, nquads: Path, graph_ends) -> None:
+    """Bulk-load N-Quads into a new on-disk store, in slices (the bulk loader's memory grows with its input).
+
+    Each slice ends where a graph ends (`graph_ends`: the byte offsets where cardf.nq's graphs end):
+    the loader names blank nodes afresh at each call, so a blank node whose statements were split
+    between two slices would become two.
+    """
     import shutil
+    from bisect import bisect_right
 
     shutil.rmtree(path, ignore_errors=True)
     store = Store(str(path))
     with open(nquads, "rb") as f:
-        rest = b""
-        while True:
-            block = f.read(STORE_SLICE)
-            if not block:
-                break
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            if cut:
-                store.bulk_load(block[:cut], format=RdfFormat.N_QUADS)
-        if rest:
-            store.bulk_load(rest, format=RdfFormat.N_QUADS)
+        start, size = 0, os.fstat(f.fileno()).st_size
+        while start < size:
+            i = bisect_right(graph_ends, start + STORE_SLICE) - 1  # the last graph that ends within the slice
+            stop = graph_ends[i] if i >= 0 and graph_ends[i] > start else \
+                next((e for e in graph_ends[i + 1:] if e > start), size)  # one graph larger than a slice
+            if stop == graph_ends[-1]:
+                stop = size
+            store.bulk_load(f.read(stop - start), format=RdfFormat.N_QUADS)
+            start = stop
     store.optimize()  # one slice per file leaves overlapping files: compacted, queries read half as much
     store.flush()
     del store
