@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ONTOLOGY, SHAPES, run
+
+from cardf.build.previous import cache_folder
 
 BAD = FIXTURES / "bad"
 BAD_RDF = FIXTURES / "bad-rdf"
@@ -279,7 +280,7 @@ def test_a_link_that_loops_after_a_cached_build_is_named_and_the_build_kept(tmp_
     data = generate(tmp_path / "data", 25)  # enough articles for the next build to start from this one
     out = tmp_path / "dist"
     assert run(*args(data, out)).exit_code == 0
-    assert (out / ".cache").is_dir()
+    assert cache_folder(out).is_dir()
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (data / "articles" / "loop").symlink_to("loop")
     result = run(*args(data, out))

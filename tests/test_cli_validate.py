@@ -12,6 +12,8 @@ import pytest
 import rdflib
 from conftest import FIXTURES, ONTOLOGY, SHAPES, edit, line_of, project_args, run
 
+from cardf.build.previous import cache_folder
+
 CORPUS = FIXTURES / "shapes" / "corpus"
 FACTS = Path("articles") / "shapes-article" / "facts.yaml"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -356,7 +358,7 @@ def test_after_a_build_of_the_same_sources_it_validates_the_build_with_the_same_
         f.write(b"\n" * stat.st_size)
     os.utime(union, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert _results(run("validate", *args, "--format", "json")) != _results(before)
-    shutil.rmtree(tmp_path / "out" / ".cache")  # no index: the sources are read again
+    shutil.rmtree(cache_folder(tmp_path / "out"))  # no index: the sources are read again
     assert _results(run("validate", *args, "--format", "json")) == _results(before)
 
 

@@ -43,10 +43,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """The files of a build but the store's database files and the cache (which differ from build to build:
-    the cache records the files' times), and the marker (which lists the cache's digests)."""
+    """The files of a build but the store's database files (which differ from build to build) and the marker."""
     return {rel: data for rel, data in snapshot(folder).items()
-            if not rel.startswith(("store/", ".cache/")) and rel != MARKER}
+            if not rel.startswith("store/") and rel != MARKER}
 
 
 def leftovers(out: Path) -> list[str]:
@@ -102,24 +101,25 @@ def test_a_build_is_marked_with_a_listing_of_every_file_it_wrote(built):
     marker = json.loads((built / MARKER).read_text(encoding="utf-8"))
     assert (marker["format"], marker["version"], marker["state"]) == ("cardf-build", 1, "complete")
     files = sorted(p.relative_to(built).as_posix() for p in built.rglob("*")
-                   if p.is_file() and p.name != MARKER and p.parent.name not in ("store", ".cache"))
+                   if p.is_file() and p.name != MARKER and p.parent.name != "store")
     assert sorted(marker["files"]) == files
     import hashlib
 
     for rel, (size, digest) in marker["files"].items():
         data = (built / rel).read_bytes()
         assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest()), rel
-    assert marker["stores"] == [".cache", "store"]
+    assert marker["stores"] == ["store"]
+    assert not (built / ".cache").exists()  # the build's cache is in the user's cache: see build.previous
 
 
 def test_two_builds_of_the_same_inputs_write_the_same_bytes_marker_included(built, tmp_path):
-    """Outside the store and the cache (both specific to their folder), every file is the same, the marker too."""
+    """Outside the store (a database, specific to its folder), every file is the same, the marker too."""
     other = tmp_path / "elsewhere" / built.name
     assert run(*build_args(MINI, other)).exit_code == 0
 
     def listing(folder):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-                if p.is_file() and p.parent.name not in ("store", ".cache")}
+                if p.is_file() and p.parent.name != "store"}
     assert listing(other) == listing(built)
 
 

@@ -34,16 +34,16 @@ from .. import outdir
 from ..errors import ExternalError, InputError, Problem
 from ..export import FORMATS, sort_triples
 from ..iris import Minter
+from ..schema import ALL_KINDS
 from ..shacl import Report
 from ..shacl.literals import LiteralForms
-from ..schema import ALL_KINDS
 from .agreement import agreement_of
-from .identity import look_alikes
 from .artifact import Artifact, MemoryBlocks
 from .assemble import REPORT_FILE, STORE_DIR, Assembly, write_build
+from .identity import look_alikes
 from .layout import plan as plan_layout
-from .previous import (CACHE_DIR, Index, GraphEntry, Previous, compiled_plan, input_key, restamp, save, save_plan,
-                       unchanged)
+from .previous import (GraphEntry, Index, Previous, compiled_plan, discard, input_key, promote, restamp, save,
+                       save_plan, unchanged)
 from .project import Project, Settings, shape_files
 from .reader import (WORKERS, Progress, SourcesHaveProblems, article_folders, read_articles, read_registry,
                      report_problems, shared_triples)
@@ -153,9 +153,11 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
                 timings["cache"] = time.perf_counter() - started
             return {name: f["sha256"] for name, f in written.summary["files"].items()}  # already hashed
 
-        # the cache is listed by name, not bytes: it holds this folder's path and its files' stat
         try:
-            outdir.replace(settings.out, write, (STORE_DIR, CACHE_DIR))
+            outdir.replace(settings.out, write, (STORE_DIR,))
+        except BaseException:
+            discard(settings.out)
+            raise
         finally:
             if plan is not None:  # good for the next build whatever became of this one's data
                 save_plan(plan)
@@ -164,6 +166,7 @@ def _run(settings: Settings, progress: Progress | None, workers: int, cache: boo
             files.close()
         previous.close()
         scratch.remove()
+    promote(settings.out)  # the outputs are in: so is the index that describes them
     written = state["written"]
     return Built(written.report, written.summary, project.prefixes, timings)
 

@@ -1,9 +1,11 @@
-"""The previous build, kept inside its output folder: what the next build can reuse.
+"""The previous build, kept in the user's cache: what the next build can reuse.
 
-`out/.cache/` holds the build's index (`index.pickle`): every artifact it was made of — less its
-blocks, which are in the output files themselves, at the byte ranges the index records — its
-layout and its findings. (The compiled shapes are kept apart, in the user's cache: see
-cardf.shacl.cached.)
+One folder per output folder (`builds/<digest of its path>/` in the cache of cardf.shacl.cached,
+beside the compiled shapes) holds the build's index (`index.pickle`): every artifact it was made
+of — less its blocks, which are in the output files themselves, at the byte ranges the index
+records — its layout and its findings. It is kept out of the output folder, whose bytes are the
+same for the same inputs: the index holds the output files' stat, which differ from build to
+build. A build writes the next index beside the current one and swaps it in once its outputs are.
 The artifacts' origins are kept apart (`origins.pickle`, read only for a finding that needs one).
 
 A build compares the articles' files with the fingerprints in the index: the articles that did
@@ -31,7 +33,6 @@ from .artifact import Artifact, Fingerprint, article_stat, fingerprint
 from .layout import PreviousLayout
 from .project import Settings
 
-CACHE_DIR = ".cache"
 CACHE_VERSION = 6
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
@@ -41,9 +42,44 @@ INCREMENTAL_MAX = 0.05  # above this share of changed articles, a clean build is
 STEM = "cardf"
 
 
-def cache_folder(out: Path) -> Path:
-    """Inside the output folder, so that it is swapped in with the outputs it describes, all at once."""
-    return out / CACHE_DIR
+BUILDS_KEPT = 8  # the caches of the output folders built most recently
+
+
+def cache_folder(out: Path) -> Path | None:
+    """The cache of the build in `out`; None when the user has no cache folder (every build is then clean)."""
+    from ..shacl.cached import cache_dir
+
+    root = cache_dir()
+    if root is None:
+        return None
+    return root / "builds" / hashlib.sha256(os.fsencode(os.path.abspath(out))).hexdigest()[:24]
+
+
+def _staging(final: Path) -> Path:
+    return final.with_name(final.name + ".new")
+
+
+def promote(out: Path) -> None:
+    """After the outputs were swapped in: the index written beside the previous one takes its place."""
+    final = cache_folder(out)
+    if final is None or not _staging(final).is_dir():
+        return
+    try:
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(_staging(final), final)
+        builds = sorted((p for p in final.parent.iterdir() if p.is_dir() and not p.name.endswith(".new")),
+                        key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in builds[BUILDS_KEPT:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        shutil.rmtree(final, ignore_errors=True)
+
+
+def discard(out: Path) -> None:
+    """A build that did not swap its outputs in leaves no index behind."""
+    final = cache_folder(out)
+    if final is not None:
+        shutil.rmtree(_staging(final), ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- the compiled shapes
@@ -193,7 +229,8 @@ def unchanged(settings: Settings, folders: list[Path]) -> Stamp | None:
     """The previous build when provably nothing it was made of changed (by stat alone); None when unsure."""
     if tuple(settings.formats) != FORMATS or not settings.store:
         return None
-    stamp = _read_pickle(cache_folder(settings.out) / STAMP_FILE, None)
+    folder = cache_folder(settings.out)
+    stamp = _read_pickle(folder / STAMP_FILE, None) if folder is not None else None
     if not isinstance(stamp, Stamp) or stamp.version != CACHE_VERSION or len(stamp.stats) != len(folders):
         return None
     now = time.time()
@@ -215,7 +252,7 @@ def restamp(previous: Previous) -> None:
     were written), record the articles' stat as they are now, so that the next one is told by stat alone."""
     try:
         _dump(cache_folder(previous.out) / STAMP_FILE, Stamp.of(previous.index))
-    except (OSError, pickle.PicklingError):
+    except (OSError, TypeError, pickle.PicklingError):  # TypeError: no cache folder
         pass
 
 
@@ -389,10 +426,16 @@ def _read_pickle(path: Path, default):
 
 def save(folder: Path, settings: Settings, previous: Previous, index: Index, fresh: list[Artifact],
          removed: list[str]) -> None:
-    """Record the build in its output folder (before the swap); a failure only costs the next build its head start."""
-    cache = cache_folder(folder)
+    """Record the build beside the previous one (before the swap: see promote); a failure only costs the next build
+    its head start."""
+    final = cache_folder(settings.out)
+    if final is None:
+        return
+    cache = _staging(final)
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        cache.mkdir(mode=0o700)
         if previous.is_empty:
             _dump(cache / ORIGINS_FILE, {a.slug: pickle.dumps(a.origins, protocol=pickle.HIGHEST_PROTOCOL)
                                           for a in fresh})
