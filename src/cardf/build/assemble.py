@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import threading
 import time
 from array import array
@@ -148,9 +148,7 @@ def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: by
                 w.add(separator)
             source = sources[i]
             if isinstance(source, Kept):  # a run of subjects that stand together in the previous file
-                j = i
-                while j + 1 < n and isinstance(sources[j + 1], Kept) and sources[j + 1].i == sources[j].i + 1:
-                    j += 1
+                j = _run_end(sources, i, lambda s: s.i if isinstance(s, Kept) else None)
                 data, begins, ends = previous.union_run(kind, source.i, sources[j].i)
                 w.run(data, begins, ends, begins[0])
                 i = j + 1
@@ -167,6 +165,18 @@ def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: by
     return w.close(), w.begins, w.ends
 
 
+def _run_end(items: list, i: int, place) -> int:
+    """The last j from i on such that items i..j stand one after another in the previous file (`place`: an
+    item's position there, None for a new one), so that they are copied as one run."""
+    j, at, n = i, place(items[i]), len(items)
+    while j + 1 < n:
+        following = place(items[j + 1])
+        if following is None or following != at + 1:
+            break
+        j, at = j + 1, following
+    return j
+
+
 def write_graphs(path: Path, kind: str, lay: Layout, head: bytes = b""):
     """cardf.nq or .trig: the graphs' blocks in order."""
     w = FileWriter(path)
@@ -176,10 +186,7 @@ def write_graphs(path: Path, kind: str, lay: Layout, head: bytes = b""):
         while i < n:
             p = graphs[i]
             if isinstance(p, GraphSpan):  # a run of graphs that stand together in the previous file
-                j = i
-                while (j + 1 < n and isinstance(graphs[j + 1], GraphSpan) and graphs[j + 1].previous is p.previous
-                       and graphs[j + 1].g == graphs[j].g + 1):
-                    j += 1
+                j = _run_end(graphs, i, lambda q: q.g if isinstance(q, GraphSpan) else None)
                 data, begins, ends = p.previous.union_run(kind, p.g, graphs[j].g)
                 w.run(data, begins, ends, begins[0])
                 i = j + 1
