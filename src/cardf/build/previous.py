@@ -47,7 +47,7 @@ BUILDS_KEPT = 8  # the caches of the output folders built most recently
 
 def cache_folder(out: Path) -> Path | None:
     """The cache of the build in `out`; None when the user has no cache folder (every build is then clean)."""
-    from ..shacl.cached import cache_dir
+    from ..usercache import cache_dir
 
     root = cache_dir()
     if root is None:

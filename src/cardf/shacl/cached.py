@@ -28,24 +28,10 @@ import rdflib
 
 from .compile import FallbackWarning, Plan, SparqlCheck, Unit, inverse_predicates
 
-CACHE_ENV = "CARDF_CACHE_DIR"
+from ..usercache import CACHE_ENV, cache_dir  # noqa: F401 (cache_dir is part of this module's surface)
 FORMAT = 1  # of the cached snapshot: raise it when its layout changes
 KEPT_PLANS = 8  # plan files kept in the cache folder (other shapes, other versions): the newest
 KEPT_PROFILES = 8  # per unit, the suspect queries of the last data profiles seen
-
-
-def cache_dir() -> Path | None:
-    """Where cardf keeps what it can compute again: $CARDF_CACHE_DIR, $XDG_CACHE_HOME/cardf, ~/.cache/cardf."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):  # the XDG spec: a relative path is to be ignored
-        return Path(xdg) / "cardf"
-    try:
-        return Path.home() / ".cache" / "cardf"
-    except (RuntimeError, KeyError, OSError):  # no home directory to speak of
-        return None
 
 
 _CODE: list[str] = []
