@@ -249,7 +249,9 @@ def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Arti
         entry = GraphEntry(a.graph, frozenset(a.blocks.used), a.blocks.graph_prefix, a.blocks.triples)
         artifacts[a.slug] = Artifact(a.slug, a.fingerprint, a.defines, a.cites, a.records, entry, a.shared,
                                      reported=a.reported, signatures=a.signatures)  # predicates: the index's
-    graphs = [GraphEntry(p.graph, frozenset(p.used), p.graph_prefix, p.triples) for p in lay.graphs]
+    shared: dict[frozenset, frozenset] = {}  # one object per set of prefixes: the index loads each set once
+    graphs = [GraphEntry(p.graph, shared.setdefault(frozenset(p.used), frozenset(p.used)), p.graph_prefix, p.triples)
+              for p in lay.graphs]
     return Index(input_key(settings), {}, artifacts, graphs, written.spans, list(lay.keys), list(lay.owners),
                  set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates,
                  computed=job.computed)

@@ -163,9 +163,10 @@ def article_stat(folder: Path, now: float | None = None) -> tuple | None:
     recently to tell a later change in the same clock tick (then its bytes are compared)."""
     out = []
     now = time.time() if now is None else now
+    base = os.fspath(folder)  # strings, not Paths: a rebuild asks this of every article
     for name in ARTICLE_FILES:
         try:
-            st = os.stat(folder / name)
+            st = os.stat(f"{base}/{name}")
         except OSError:
             return None
         if now - st.st_mtime_ns / 1e9 < 2.0:

@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -317,7 +318,6 @@ def _load_store(path: Path, nquads: Path, graph_ends) -> None:
     between two slices would become two.
     """
     import shutil
-    from bisect import bisect_right
 
     shutil.rmtree(path, ignore_errors=True)
     store = Store(str(path))
@@ -362,10 +362,11 @@ def _validate(nt_path: Path, store_path: Path, lay: Layout, job: Assembly, fille
     validator = FastValidator(job.plan)
     graphs = [p.graph for p in lay.graphs]
     by_graph = {p.graph: p for p in lay.graphs}
-    owners = dict(zip(lay.keys, lay.owners))  # names only for the few keys asked about
+    keys, owners = lay.keys, lay.owners  # in subject-key order: looked up, not put in a dict, for the few asked about
 
     def owner_names(key: str) -> list[str]:
-        return [graphs[g] for g in owners.get(key, ())]
+        i = bisect_left(keys, key)
+        return [graphs[g] for g in owners[i]] if i < len(keys) and keys[i] == key else []
 
     origins = job.origins
     if hasattr(origins, "owners_of"):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..schema import ALL_KINDS
 from ..shacl.report import Finding
-from ..sources import Article, Origin, PartialDate, Record
+from ..sources import Article, PartialDate, Record
 from ..sources.model import positional
 
 SHAPE = "https://w3id.org/cardf/shapes#Record-identity"
@@ -44,7 +44,7 @@ class Signature:
     shared: frozenset[str]  # agents and places (and, for documents, events)
     distinct: frozenset[str]
     label: str  # English label, for the message
-    origin: Origin
+    origin: tuple  # (file, line, column): plain values, which the cache loads far quicker than an Origin's Path
     order: tuple  # (article slug, position): the reading order
 
     __reduce__ = positional
@@ -83,7 +83,8 @@ def _signature(r: Record, order: tuple) -> Signature | None:
         return None
     label = (r.values.get("label") or {}).get("en", "")
     return Signature(r.id, r.kind.name, str(r.values[TYPE_FIELD[r.kind.name]]), _day(first, False), _day(last, True),
-                     frozenset(shared), frozenset(r.values.get("distinct_from") or ()), label, r.origin, order)
+                     frozenset(shared), frozenset(r.values.get("distinct_from") or ()), label,
+                     (str(r.origin.path), r.origin.line, r.origin.column), order)
 
 
 def _day(d: PartialDate, end: bool) -> str:
@@ -121,13 +122,14 @@ def look_alikes(all_signatures, iri_of) -> list[Finding]:
     findings = []
     for earlier, later in sorted(pairs, key=lambda p: (p[1].order, p[0].order)):
         segment = ALL_KINDS[later.kind].segment
+        (file, line, column), defined_at = later.origin, ":".join(map(str, earlier.origin))
         findings.append(Finding(
             severity="Warning", focus=iri_of(later.id), focus_label=later.label or None, path=None,
             value=iri_of(earlier.id),
-            message=(f"looks like {segment}:{earlier.id} (defined at {earlier.origin}): same type, overlapping "
+            message=(f"looks like {segment}:{earlier.id} (defined at {defined_at}): same type, overlapping "
                      f"dates and {', '.join(sorted(earlier.shared & later.shared))} in common. If both are one "
                      f"thing in the world, keep {earlier.id} and write `report: {earlier.id}` here; if they are "
                      f"two, say `distinct_from: [{earlier.id}]`"),
-            shape=SHAPE, constraint=CONSTRAINT, source=str(later.origin), file=str(later.origin.path),
-            line=later.origin.line, column=later.origin.column, value_is_literal=False))
+            shape=SHAPE, constraint=CONSTRAINT, source=f"{file}:{line}:{column}", file=file,
+            line=line, column=column, value_is_literal=False))
     return findings

@@ -75,6 +75,7 @@ class PreviousLayout:
     names: list[str] = field(default_factory=list)  # the previous graphs' names, in order
     nt_of: object = None  # i → the previous union file's N-Triples block of subject i
     graph_nq: object = None  # graph name → its previous N-Quads block
+    by_subject: dict = field(default_factory=dict)  # graph name → subject key → its triples, as parsed
 
 
 def plan(graphs: list[Blocks], replaced: set[str], previous: PreviousLayout, writer: BlockWriter) -> Layout:
@@ -170,12 +171,19 @@ def _merge(blocks: list[bytes], writer: BlockWriter) -> Merged:
 
 
 def _subject_blocks(previous: PreviousLayout, owners: list[str], key: str) -> list[bytes]:
-    """N-Triples of one subject in each of some graphs of the previous build."""
+    """N-Triples of one subject in each of some graphs of the previous build.
+
+    Each graph is parsed once per build (`previous.by_subject`): the merged subjects of one change
+    mostly sit in the same large graphs (the entities, the agreement).
+    """
     from pyoxigraph import serialize
 
     blocks = []
     for name in owners:
-        triples = [q.triple for q in parse(bytes(previous.graph_nq(name)), format=RdfFormat.N_QUADS)
-                   if subject_key(q.subject) == key]
-        blocks.append(serialize(sort_triples(triples), format=RdfFormat.N_TRIPLES))
+        subjects = previous.by_subject.get(name)
+        if subjects is None:
+            subjects = previous.by_subject[name] = {}
+            for q in parse(bytes(previous.graph_nq(name)), format=RdfFormat.N_QUADS):
+                subjects.setdefault(subject_key(q.subject), []).append(q.triple)
+        blocks.append(serialize(sort_triples(subjects.get(key, [])), format=RdfFormat.N_TRIPLES))
     return blocks

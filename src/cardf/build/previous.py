@@ -33,7 +33,7 @@ from .artifact import Artifact, Fingerprint, article_stat, fingerprint
 from .layout import PreviousLayout
 from .project import Settings
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
 OVERLAY_FILE = "origins-overlay.pickle"  # articles re-read since the last clean build

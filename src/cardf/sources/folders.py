@@ -29,16 +29,15 @@ def article_folders(data_dir: Path) -> tuple[list[Path], list[Problem]]:
     except OSError as exc:
         return [], [Problem(f"cannot read this folder: {exc.strerror}", adir)]
     folders, problems = [], []
-    for entry in entries:
-        path = adir / entry.name
-        problem = link_problem(path, data_dir) if entry.is_symlink() else None
+    for entry in entries:  # entry.path, a string, for the checks: a Path per check costs more than they do
+        problem = link_problem(adir / entry.name, data_dir) if entry.is_symlink() else None
         if problem is not None:
             problems.append(problem)
         elif entry.is_dir():
-            if os.access(path, os.R_OK | os.X_OK):
-                folders.append(path)
+            if os.access(entry.path, os.R_OK | os.X_OK):
+                folders.append(adir / entry.name)
             else:
-                problems.append(Problem("cannot read this folder: Permission denied", path))
+                problems.append(Problem("cannot read this folder: Permission denied", adir / entry.name))
     return folders, problems
 
 
