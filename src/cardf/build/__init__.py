@@ -254,4 +254,4 @@ def _index(settings: Settings, lay, job: Assembly, written, kept: dict[str, Arti
               for p in lay.graphs]
     return Index(input_key(settings), {}, artifacts, graphs, written.spans, list(lay.keys), list(lay.owners),
                  set(lay.merged), list(written.report.findings), written.summary, job.forms, job.predicates,
-                 computed=job.computed)
+                 computed=job.computed, nt_lines=written.nt_lines)

@@ -71,6 +71,7 @@ class Written:
     report: Report
     summary: dict
     spans: dict  # format → (begins, ends) of each subject or graph
+    nt_lines: array  # lines (triples) of each subject's block in cardf.nt
 
 
 class FileWriter:
@@ -78,8 +79,9 @@ class FileWriter:
 
     CHUNK = 1 << 22
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lines: bool = False):
         self.path = path
+        self.lines = array("I") if lines else None  # each item's line count, when asked for
         self.file = open(path, "wb")
         self.hash = hashlib.sha256()
         self.size = 0
@@ -101,9 +103,11 @@ class FileWriter:
         self.begins.append(self.position())
         self.add(data)
         self.ends.append(self.position())
+        if self.lines is not None:
+            self.lines.append(data.count(b"\n"))
 
-    def run(self, data: memoryview, begins, ends, base: int) -> None:
-        """Items copied as one run from another file, where they started at `base`.
+    def run(self, data: memoryview, begins, ends, base: int, lines=None) -> None:
+        """Items copied as one run from another file, where they started at `base` (`lines`: their line counts).
 
         A long run goes from the old file's pages to the new file without a copy in Python (and
         without holding Python's lock), so that several files can be written at once.
@@ -111,6 +115,8 @@ class FileWriter:
         shift = self.position() - base
         self.begins.extend(b + shift for b in begins)
         self.ends.extend(e + shift for e in ends)
+        if self.lines is not None:
+            self.lines.extend(lines)
         if len(data) < self.CHUNK:
             self.add(bytes(data))
             return
@@ -138,8 +144,9 @@ class FileWriter:
 
 def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: bytes = b"", tail: bytes = b"",
                 separator: bytes = b""):
-    """cardf.nt, .ttl or .jsonld: the subjects' blocks in order; returns (size, sha256), begins, ends."""
-    w = FileWriter(path)
+    """cardf.nt, .ttl or .jsonld: the subjects' blocks in order; returns (size, sha256), begins, ends
+    (and, for cardf.nt, each subject's line count: the build's triple count without reading the file again)."""
+    w = FileWriter(path, lines=kind == "nt")
     try:
         w.add(head)
         sources, graphs = lay.sources, lay.graphs
@@ -151,7 +158,8 @@ def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: by
             if isinstance(source, Kept):  # a run of subjects that stand together in the previous file
                 j = _run_end(sources, i, lambda s: s.i if isinstance(s, Kept) else None)
                 data, begins, ends = previous.union_run(kind, source.i, sources[j].i)
-                w.run(data, begins, ends, begins[0])
+                lines = previous.nt_lines(source.i, sources[j].i) if kind == "nt" else None
+                w.run(data, begins, ends, begins[0], lines)
                 i = j + 1
                 continue
             if isinstance(source, Piece):
@@ -163,6 +171,8 @@ def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: by
     except BaseException:
         w.abort()
         raise
+    if kind == "nt":
+        return w.close(), w.begins, w.ends, w.lines
     return w.close(), w.begins, w.ends
 
 
@@ -220,7 +230,7 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
     spans: dict[str, tuple] = {}
 
     def done(fmt, result, keep: bool = True):
-        (size_sha, begins, ends) = result
+        (size_sha, begins, ends) = result[:3]
         if keep:
             files[f"{STEM}.{fmt}"] = size_sha
         spans[fmt] = (array("q", begins), array("q", ends))
@@ -228,27 +238,41 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
             job.release(fmt)
 
     pool = None
-    t0 = time.perf_counter()
     nt_path = folder / (f"{STEM}.nt" if "nt" in settings.formats else NT_TMP)
-    done("nt", write_union(nt_path, "nt", lay, job.previous), "nt" in settings.formats)
-    total = _count_lines(nt_path)
     nq_path = folder / (f"{STEM}.nq" if "nq" in settings.formats else NQ_TMP)
-    done("nq", write_graphs(nq_path, "nq", lay), "nq" in settings.formats)
-    timings["nt and nq"] = time.perf_counter() - t0
-
-    few = not job.previous.is_empty  # few graphs changed: write the other files while validating
+    few = not job.previous.is_empty  # few graphs changed: the files are mostly copied runs, written side by side
     jobs = {fmt: j for fmt, j in _file_jobs(folder, lay, job).items() if fmt in settings.formats}
-    if few:
+    futures: dict = {}
+    if few:  # cardf.nq and the other files while cardf.nt is written, the store updated and the change validated
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=2)
-        futures = {fmt: pool.submit(j[0], *j[1:]) for fmt, j in jobs.items()}
+        futures["nq"] = pool.submit(write_graphs, nq_path, "nq", lay)
+        futures.update({fmt: pool.submit(j[0], *j[1:]) for fmt, j in jobs.items()})
+    nq_lock = threading.Lock()
+
+    def graph_ends():
+        """Where cardf.nq's graphs end, once it is written (a new store is loaded from it)."""
+        with nq_lock:
+            if "nq" not in spans:
+                done("nq", futures["nq"].result() if few else write_graphs(nq_path, "nq", lay),
+                     "nq" in settings.formats)
+            return spans["nq"][1]
+
     try:
+        t0 = time.perf_counter()
+        nt = write_union(nt_path, "nt", lay, job.previous)
+        done("nt", nt, "nt" in settings.formats)
+        nt_lines = nt[3]
+        total = sum(nt_lines)
+        if not few:
+            graph_ends()
+        timings["nt and nq"] = time.perf_counter() - t0
         failure: list = []
         store_path = folder / STORE_DIR
         filler = None
         if settings.store:  # while the store fills (outside Python's lock), the data is validated
-            filler = threading.Thread(target=_fill_store, args=(store_path, nq_path, spans["nq"][1], lay, job, failure),
+            filler = threading.Thread(target=_fill_store, args=(store_path, nq_path, graph_ends, lay, job, failure),
                                       daemon=True)
             filler.start()
         t0 = time.perf_counter()
@@ -264,6 +288,7 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
         if not report.conforms:
             raise not_conforming(report, job.project, settings)
         t0 = time.perf_counter()
+        graph_ends()
         for fmt, j in jobs.items():
             done(fmt, futures[fmt].result() if pool is not None else j[0](*j[1:]))
         timings["other files"] = time.perf_counter() - t0
@@ -279,7 +304,7 @@ def write_build(folder: Path, lay: Layout, job: Assembly) -> Written:
     per_graph = {p.graph: p.triples for p in lay.graphs if p.triples}
     summary = summarize(job.slugs, job.records, total, per_graph, report, files, settings)
     (folder / REPORT_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return Written(report, summary, spans)
+    return Written(report, summary, spans, nt_lines)
 
 
 def _ontology_file(job: Assembly) -> bytes:
@@ -291,21 +316,11 @@ def _ontology_file(job: Assembly) -> bytes:
     return write_triples(sort_triples(job.project.ontology), "ttl", job.project.prefixes)
 
 
-def _count_lines(path: Path) -> int:
-    n = 0
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(1 << 24)
-            if not block:
-                return n
-            n += block.count(b"\n")
-
-
-def _fill_store(path: Path, nquads: Path, graph_ends, lay: Layout, job: Assembly, failure: list) -> None:
+def _fill_store(path: Path, nquads: Path, graph_ends: Callable, lay: Layout, job: Assembly, failure: list) -> None:
     """The build's store: the previous one with the changed graphs replaced, or a new one bulk-loaded."""
     try:
         if job.previous.is_empty or not _update_store(job.previous.out / STORE_DIR, path, lay, job):
-            _load_store(path, nquads, graph_ends)
+            _load_store(path, nquads, graph_ends())
     except BaseException as exc:  # handed to the main thread
         failure.append(exc)
 

@@ -33,7 +33,7 @@ from .artifact import Artifact, Fingerprint, article_stat, fingerprint
 from .layout import PreviousLayout
 from .project import Settings
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 INDEX_FILE = "index.pickle"
 ORIGINS_FILE = "origins.pickle"
 OVERLAY_FILE = "origins-overlay.pickle"  # articles re-read since the last clean build
@@ -147,6 +147,7 @@ class Index:
     forms: LiteralForms
     predicates: frozenset[str]
     computed: dict = field(default_factory=dict)  # computed graph (shared, agreement) → digest of its triples
+    nt_lines: object = None  # array: each subject's line count in cardf.nt
     version: int = CACHE_VERSION
 
     # Each artifact is pickled on its own and keeps its bytes: a build that changed one article
@@ -355,6 +356,10 @@ class Previous:
         data = self._map(kind)
         view = memoryview(data) if data else memoryview(b"")
         return view[begins[first]:ends[last]], begins[first:last + 1], ends[first:last + 1]
+
+    def nt_lines(self, first: int, last: int):
+        """The line counts of subjects first..last of the previous cardf.nt."""
+        return self.index.nt_lines[first:last + 1]
 
     def graph_spans(self) -> dict[str, GraphSpan]:
         return {e.graph: GraphSpan(e, g, self) for g, e in enumerate(self.index.graphs)} if self.index else {}

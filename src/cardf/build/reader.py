@@ -55,7 +55,7 @@ class Registry:
 def read_registry(project: Project) -> Registry:
     """The entities; raise the loader's full report of problems when the sources have any."""
     try:
-        corpus = load_corpus(project.settings.data, project.vocab, only=set())
+        corpus = load_corpus(project.settings.data, project.vocab, only=set(), listed=True)
     except CardfError:
         raise SourcesHaveProblems() from None
     mapped = map_corpus(Corpus(list(corpus.entities), []), project.minter)

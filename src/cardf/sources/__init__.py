@@ -42,8 +42,13 @@ def load_vocabulary(ontology_dir: Path) -> dict[str, set[str]]:
     return vocab
 
 
-def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | None = None) -> Corpus:
-    """Read and check the whole data folder; raise InputError listing every problem found."""
+def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | None = None, *,
+                listed: bool = False) -> Corpus:
+    """Read and check the whole data folder; raise InputError listing every problem found.
+
+    `only`: the slugs of the articles to read; `listed`: the caller has listed the article folders
+    and dealt with what cannot be read there (the build, which lists ten thousand of them once).
+    """
     problems: list[Problem] = []
     if not data_dir.is_dir():
         raise InputError(problems=[Problem("data folder not found", data_dir)])
@@ -51,7 +56,7 @@ def load_corpus(data_dir: Path, vocab: dict[str, set[str]], only: set[str] | Non
     entities = reading.read_entities(data_dir / ENTITIES_FILE, vocab, problems, defined)
     articles = []
     adir = data_dir / ARTICLES_DIR
-    folders, listing_problems = article_folders(data_dir)
+    folders, listing_problems = ([], []) if listed and only is not None and not only else article_folders(data_dir)
     problems += listing_problems
     if not adir.is_dir() and not listing_problems:
         problems.append(Problem(f"no `{ARTICLES_DIR}/` folder; each article lives in {ARTICLES_DIR}/<slug>/", data_dir))
