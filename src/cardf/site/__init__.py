@@ -2,8 +2,9 @@
 
     site/index.html                       the ways in
     site/id/article/<slug>/index.html     the article reader: its text with every evidence span highlighted
-    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …),
-                                          evidence span (id/span/, sending on to the reader) and participation
+    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …)
+                                          and participation
+    site/id/span/<slug>.html              an evidence span's page, sending on to the reader (a file: no folder)
     site/id/<kind>/<slug>.ttl, .jsonld    its own triples, linked from the page as rel="alternate"
     site/id/<kind>/index.html             every resource of a kind
     site/timeline/, network/, figures/    the pictures
@@ -265,17 +266,17 @@ def page_files(model: Model, prefixes: dict[str, str], groups: Iterable[list[str
     for group in groups:
         alternates.forget()
         for iri in group:
-            page = model.folder(iri)
             if iri in model.spans:
                 html = span_page(model, iri)
             else:
                 article = model.articles.get(iri)
                 html = record_page(model, iri, prefixes,
                                    reader(model, article, prefixes) if article is not None else "")
-            yield f"{page}/index.html", html.encode("utf-8")
+            yield model.page(iri), html.encode("utf-8")
             turtle, jsonld = alternates(model, iri)
-            yield f"{page}.ttl", turtle
-            yield f"{page}.jsonld", jsonld
+            path = model.folder(iri)
+            yield f"{path}.ttl", turtle
+            yield f"{path}.jsonld", jsonld
 
 
 def site_files(model: Model, settings: Settings, prefixes: dict[str, str]) -> Iterator[tuple[str, bytes]]:

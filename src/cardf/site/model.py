@@ -80,8 +80,18 @@ class Model:
         return iri in self.disputes or iri in self.disputed_claims
 
     def folder(self, iri: str) -> str | None:
-        """The folder of a resource's page under the site, if it has one."""
+        """The path of a resource under the site, if it has a page (`id/event/x`): its page, and its alternates
+        beside it (`id/event/x.ttl`)."""
         return self.pages.get(iri) or self.parts.get(iri)
+
+    def page(self, iri: str) -> str | None:
+        """The file of a resource's page under the site: `id/event/x/index.html`, at the path of its IRI; an
+        evidence span's is `id/span/x.html`, without a folder of its own (a site has tens of thousands of spans,
+        and a folder costs as much to make as a file)."""
+        folder = self.pages.get(iri) or self.parts.get(iri)
+        if folder is None:
+            return None
+        return f"{folder}.html" if iri in self.spans else f"{folder}/index.html"
 
     def segment(self, iri: str) -> str | None:
         """`event` for {base}id/event/x; None for anything not minted under id/."""
