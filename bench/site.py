@@ -41,10 +41,14 @@ def measure(data: Path, work: Path, name: str) -> dict:
     dist, site = work / f"{name}-dist", work / f"{name}-site"
     reuse = (dist / "store" / "CURRENT").is_file()  # --work DIR of an earlier run: its build is kept
     build = None if reuse else cardf("build", "--data", data, "--out", dist)
-    shutil.rmtree(site, ignore_errors=True)  # from an earlier run: time writing a site, not replacing one
+    old = work / f"{name}-site.old"
+    if site.exists():  # from an earlier run: time writing a site, not replacing one, and remove the old one after
+        shutil.rmtree(old, ignore_errors=True)  # the timing (ext4 without a journal makes new files slowly for a
+        site.rename(old)  # minute or more after many were removed: it skips the numbers of recently freed inodes)
     seconds = cardf("site", "--data", data, "--store", dist / "store", "--out", site)
+    shutil.rmtree(old, ignore_errors=True)
     files = [p for p in site.rglob("*") if p.is_file() and p.name != ".cardf-build"]
-    pages = sum(1 for p in files if p.name == "index.html")
+    pages = sum(1 for p in files if p.name == "index.html" or p.parent.name == "span" and p.suffix == ".html")
     articles = len(list((data / "articles").iterdir()))
     return {"name": name, "articles": articles, "build seconds": round(build, 2) if build is not None else None,
             "site seconds": round(seconds, 2),

@@ -59,8 +59,12 @@ def test_an_iris_path_is_answered_by_content_negotiation(front, accept, location
 def test_a_span_leads_to_the_reader_and_its_selectors_to_the_span(front):
     span = "/id/span/visit-putin-tajikistan-2025-10-1"
     assert ask(front, span, headers={"Accept": "text/turtle"})[1]["location"] == span + ".ttl"
-    status, _, body = ask(front, span + "/")
+    assert ask(front, span, headers={"Accept": "application/ld+json"})[1]["location"] == span + ".jsonld"
+    status, headers, _ = ask(front, span, headers={"Accept": "text/html"})
+    assert (status, headers["location"]) == (303, span + ".html")  # a span's page is a file, not a folder
+    status, _, body = ask(front, span + ".html")
     assert status == 200 and b'http-equiv="refresh"' in body and b"#s-visit-putin-tajikistan-2025-10-1" in body
+    assert ask(front, span + "/")[0] == 404
     for part in ("position", "quote"):
         status, headers, _ = ask(front, f"{span}-{part}", headers={"Accept": "text/turtle"})
         assert (status, headers["location"]) == (303, span)

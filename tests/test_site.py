@@ -35,11 +35,13 @@ def files_of(folder: Path) -> dict[str, str]:
 
 
 def record_pages(site: Path) -> list[Path]:
-    return sorted(p for p in (site / "id").glob("*/*/index.html"))
+    """Every page of a resource: the folder of its IRI, or for an evidence span the file `id/span/<span>.html`."""
+    return sorted([*(site / "id").glob("*/*/index.html"), *(site / "id" / "span").glob("*.html")])
 
 
 def iri_of(site: Path, page: Path) -> str:
-    return DEFAULT_BASE + str(page.parent.relative_to(site))
+    path = page.parent if page.name == "index.html" else page.with_suffix("")
+    return DEFAULT_BASE + str(path.relative_to(site))
 
 
 def test_every_minted_iri_has_a_page_but_a_spans_selectors_which_lead_to_their_spans_page(dist, site):
@@ -55,15 +57,18 @@ def test_every_minted_iri_has_a_page_but_a_spans_selectors_which_lead_to_their_s
     assert len([p for p in pages if not re.match(f"{ID}(span|participation)/", p)]) == 206
     assert len([p for p in pages if p.startswith(f"{ID}span/")]) == 167
     assert len([p for p in pages if p.startswith(f"{ID}participation/")]) == 34
+    assert [p for p in (site / "id" / "span").iterdir() if p.is_dir()] == []  # a span's page is a file
 
 
 def test_a_spans_page_sends_the_reader_to_its_words_and_names_its_records(site):
-    page = site / "id" / "span" / "visit-putin-tajikistan-2025-10-1" / "index.html"
+    page = site / "id" / "span" / "visit-putin-tajikistan-2025-10-1.html"
     html = page.read_text(encoding="utf-8")
-    target = f"../../../id/article/{SEED}/index.html#s-visit-putin-tajikistan-2025-10-1"
+    target = f"../../id/article/{SEED}/index.html#s-visit-putin-tajikistan-2025-10-1"
     assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
     assert f'<a href="{target}">read it there</a>' in html
-    assert '<a href="../../../id/event/visit-putin-tajikistan-2025-10/index.html">' in html
+    assert '<a href="../../id/event/visit-putin-tajikistan-2025-10/index.html">' in html
+    assert '<link rel="alternate" type="text/turtle" href="visit-putin-tajikistan-2025-10-1.ttl">' in html
+    assert (page.parent / "visit-putin-tajikistan-2025-10-1.ttl").is_file()
     assert "characters 238–396" in html
     article = (site / "id" / "article" / SEED / "index.html").read_text(encoding="utf-8")
     assert 'id="s-visit-putin-tajikistan-2025-10-1"' in article

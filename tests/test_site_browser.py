@@ -193,7 +193,7 @@ def test_search_finds_labels_in_both_languages(site, visit):
 
 def test_an_evidence_spans_page_opens_the_reader_at_its_words(site, visit):
     page = visit.page
-    page.goto(url(site, "id/span/visit-putin-kyrgyzstan-2025-11-1/index.html"))
+    page.goto(url(site, "id/span/visit-putin-kyrgyzstan-2025-11-1.html"))
     page.wait_for_url("**/index.html#s-visit-putin-kyrgyzstan-2025-11-1")
     page.wait_for_load_state()
     assert f"id/article/{SEED}/index.html#s-visit-putin-kyrgyzstan-2025-11-1" in page.url

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import json.encoder
 import os
 import stat
 from collections.abc import Iterator
@@ -40,7 +41,34 @@ def checksum(body: dict) -> str:
 
 
 def marker_text(body: dict) -> str:
-    return json.dumps({**body, "check": checksum(body)}, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+    """json.dumps(body and its checksum, sort_keys=True, ensure_ascii=False, indent=1), newline-ended; the files'
+    listing written here, since json's indenting encoder is pure Python (seconds for a site of 300,000 files)."""
+    doc = {**body, "check": checksum(body)}
+    items = []
+    for key in sorted(doc):
+        value = doc[key]
+        text = _files_text(value) if key == "files" else None
+        if text is None:
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        items.append(f" {_string(key)}: {text}")
+    return "{\n" + ",\n".join(items) + "\n}\n"
+
+
+_string = json.encoder.encode_basestring  # json.dumps's own, for str with ensure_ascii=False
+
+
+def _files_text(files) -> str | None:
+    """The listing {path: [size, sha256]} as json.dumps indents it one level down; None for anything else."""
+    if not isinstance(files, dict) or not files:
+        return None
+    lines = []
+    for path in sorted(files):
+        entry = files[path]
+        if not (isinstance(path, str) and isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int
+                and isinstance(entry[1], str)):
+            return None
+        lines.append(f"  {_string(path)}: [\n   {entry[0]},\n   {_string(entry[1])}\n  ]")
+    return "{\n" + ",\n".join(lines) + "\n }"
 
 
 def write_marker(folder: Path, listing: Listing) -> None:

@@ -137,8 +137,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return self._redirect(303 if rel.startswith("id/") else 301, path + "/")
             target = target / "index.html"
         if not target.is_file():
+            page = target.with_name(target.name + ".html")
+            if rel.startswith("id/span/") and not path.endswith("/") and page.is_file():  # a span: a file, no folder
+                accept = self.headers.get("accept", "")
+                suffix = next((s for kind, s in ALTERNATES if kind in accept), ".html")
+                return self._redirect(303, path + suffix)
             selector = SELECTOR.match(rel)
-            if selector and (root / "id" / "span" / selector.group(1)).is_dir():  # a span's selector: its span
+            if selector and (root / "id" / "span" / f"{selector.group(1)}.html").is_file():  # a selector: its span
                 return self._redirect(303, f"/id/span/{selector.group(1)}")
             return self._answer(404, "not found\n")
         data = target.read_bytes()

@@ -2,8 +2,9 @@
 
     site/index.html                       the ways in
     site/id/article/<slug>/index.html     the article reader: its text with every evidence span highlighted
-    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …),
-                                          evidence span (id/span/, sending on to the reader) and participation
+    site/id/<kind>/<slug>/index.html      a page for every record and entity (kind: event, person, state, …)
+                                          and participation
+    site/id/span/<slug>.html              an evidence span's page, sending on to the reader (a file: no folder)
     site/id/<kind>/<slug>.ttl, .jsonld    its own triples, linked from the page as rel="alternate"
     site/id/<kind>/index.html             every resource of a kind
     site/timeline/, network/, figures/    the pictures
@@ -103,6 +104,7 @@ def write_site(model: Model, settings: Settings) -> Summary:
         if len(model.pages) + len(model.parts) >= PARALLEL_MIN and WORKERS > 1:
             with pages_in_workers(folder, model, prefixes, groups, WORKERS) as collect:
                 writer.write_all(site_files(model, settings, prefixes))
+                take_pages(writer, Alternates(prefixes))  # then the pages the workers have not taken yet
                 for listed, made, size in collect():
                     writer.add(listed, made, size)
         else:
@@ -172,7 +174,8 @@ _JOB: tuple | None = None  # what the worker processes inherit: (folder, model, 
 
 @contextmanager
 def pages_in_workers(folder: Path, model: Model, prefixes: dict[str, str], groups: list[list[str]], workers: int):
-    """Write the pages in worker processes (forked: they share the model), while this one writes the rest.
+    """Write the pages in worker processes (forked: they share the model), while this one writes the rest, then
+    takes pages as they do (`take_pages`).
 
     Yields a function that waits for the workers and yields what each one wrote (files, folders, bytes). Every file's
     bytes depend only on the model, never on which process writes it, so the site is the same however many.
@@ -219,20 +222,24 @@ def pages_in_workers(folder: Path, model: Model, prefixes: dict[str, str], group
             process.join()
 
 
+def take_pages(writer: Writer, alternates: Alternates) -> None:
+    """Take chunks of pages (of `_JOB`) until none is left, and write them."""
+    _, model, prefixes, chunks, taken = _JOB
+    while True:
+        with taken.get_lock():
+            k = taken.value
+            taken.value += 1
+        if k >= len(chunks):
+            break
+        writer.write_all(page_files(model, prefixes, chunks[k], alternates))
+
+
 def _work(conn) -> None:
     """A worker process: take chunks of pages until none is left, write them, send back what it wrote."""
     gc.disable()
-    folder, model, prefixes, chunks, taken = _JOB
-    writer = Writer(folder)
-    alternates = Alternates(prefixes)
+    writer = Writer(_JOB[0])
     try:
-        while True:
-            with taken.get_lock():
-                k = taken.value
-                taken.value += 1
-            if k >= len(chunks):
-                break
-            writer.write_all(page_files(model, prefixes, chunks[k], alternates))
+        take_pages(writer, Alternates(_JOB[2]))
         conn.send(("done", writer.listed, writer.made, writer.bytes))
     except KeyboardInterrupt:
         pass
@@ -265,17 +272,17 @@ def page_files(model: Model, prefixes: dict[str, str], groups: Iterable[list[str
     for group in groups:
         alternates.forget()
         for iri in group:
-            page = model.folder(iri)
             if iri in model.spans:
                 html = span_page(model, iri)
             else:
                 article = model.articles.get(iri)
                 html = record_page(model, iri, prefixes,
                                    reader(model, article, prefixes) if article is not None else "")
-            yield f"{page}/index.html", html.encode("utf-8")
+            yield model.page(iri), html.encode("utf-8")
             turtle, jsonld = alternates(model, iri)
-            yield f"{page}.ttl", turtle
-            yield f"{page}.jsonld", jsonld
+            path = model.folder(iri)
+            yield f"{path}.ttl", turtle
+            yield f"{path}.jsonld", jsonld
 
 
 def site_files(model: Model, settings: Settings, prefixes: dict[str, str]) -> Iterator[tuple[str, bytes]]:

@@ -80,9 +80,9 @@ class Linker:
         return found
 
     def href(self, iri: str) -> str | None:
-        page = self.model.folder(iri)
+        page = self.model.page(iri)
         if page is not None:
-            return f"{self.root}{page}/index.html"
+            return f"{self.root}{page}"
         if iri.startswith(ONT):
             return f"{self.root}ontology/index.html#{iri[len(ONT):]}"
         if iri.startswith(VOCAB):

@@ -74,22 +74,40 @@ class Model:
     disputed_claims: set[str] = field(default_factory=set)  # the claims in `disputes`
     found_labels: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # labels(), once per IRI
     linkers: dict[str, object] = field(default_factory=dict, repr=False)  # markup.Linker.at, one per depth
+    segments: dict[str, str | None] = field(default_factory=dict, repr=False)  # segment(), once per IRI
+    descriptions: dict[str, list[str]] = field(default_factory=dict, repr=False)  # described(), once per IRI
 
     def disputed(self, iri: str) -> bool:
         """A record whose sources disagree about one of its values, or one source's claim in such a disagreement."""
         return iri in self.disputes or iri in self.disputed_claims
 
     def folder(self, iri: str) -> str | None:
-        """The folder of a resource's page under the site, if it has one."""
+        """The path of a resource under the site, if it has a page (`id/event/x`): its page, and its alternates
+        beside it (`id/event/x.ttl`)."""
         return self.pages.get(iri) or self.parts.get(iri)
+
+    def page(self, iri: str) -> str | None:
+        """The file of a resource's page under the site: `id/event/x/index.html`, at the path of its IRI; an
+        evidence span's is `id/span/x.html`, without a folder of its own (a site has tens of thousands of spans,
+        and a folder costs as much to make as a file)."""
+        folder = self.pages.get(iri) or self.parts.get(iri)
+        if folder is None:
+            return None
+        return f"{folder}.html" if iri in self.spans else f"{folder}/index.html"
 
     def segment(self, iri: str) -> str | None:
         """`event` for {base}id/event/x; None for anything not minted under id/."""
+        try:
+            return self.segments[iri]
+        except KeyError:
+            pass
         prefix = self.base + "id/"
-        if not iri.startswith(prefix):
-            return None
-        segment, _, slug = iri[len(prefix):].partition("/")
-        return segment if slug and SLUG.match(slug) and SLUG.match(segment) else None
+        found = None
+        if iri.startswith(prefix):
+            segment, _, slug = iri[len(prefix):].partition("/")
+            found = segment if slug and SLUG.match(slug) and SLUG.match(segment) else None
+        self.segments[iri] = found
+        return found
 
     def values(self, iri: str, predicate: str) -> list:
         return [t.object for t in self.triples.get(iri, ()) if t.predicate.value == predicate]
@@ -155,7 +173,11 @@ class Model:
 
     def described(self, iri: str) -> list[str]:
         """The subjects of a resource's own description, sorted: itself, and the parts it cites (evidence spans
-        with their selectors, participations), which its page shows and its alternates hold."""
+        with their selectors, participations), which its page shows and its alternates hold. Found once per
+        resource (`site.page_groups` asks first, before the pages are shared among processes)."""
+        found = self.descriptions.get(iri)
+        if found is not None:
+            return found
         seen, todo = {iri}, [iri]
         while todo:
             for t in self.triples.get(todo.pop(), ()):
@@ -163,7 +185,8 @@ class Model:
                 if isinstance(o, NamedNode) and o.value not in seen and self.segment(o.value) in PART_SEGMENTS:
                     seen.add(o.value)
                     todo.append(o.value)
-        return sorted(s for s in seen if s in self.triples)
+        found = self.descriptions[iri] = sorted(s for s in seen if s in self.triples)
+        return found
 
     def wikidata(self, iri: str) -> list[str]:
         return sorted({o.value for t in self.triples.get(iri, ()) for o in (t.object,)

@@ -1,12 +1,13 @@
-"""A page for every record, entity, evidence span and participation at the path of its IRI, beside its own
-Turtle and JSON-LD.
+"""A page for every record, entity, evidence span and participation at the path of its IRI (a span's with `.html`
+after it), beside its own Turtle and JSON-LD.
 
 `id/event/x/index.html` says in words what the build says about `…/id/event/x`: its properties
 with labels, the records it links to and those linking to it, its evidence with the exact words
 and a link into the reader at that span, what other sources claim where they disagree, and its
 Wikidata link. `id/event/x.ttl` and `id/event/x.jsonld` hold the record's own triples (see
 `Model.described`), written by cardf's exporters so they read like the build's files. An evidence
-span's page is small, and sends the browser on to the reader at its words (`span_page`).
+span's page is a small file, `id/span/x.html`, that sends the browser on to the reader at its words
+(`span_page`).
 """
 
 from __future__ import annotations
@@ -82,21 +83,22 @@ def heading(model: Model, iri: str, prefixes: dict[str, str], labels: dict[str, 
 
 
 def span_page(model: Model, iri: str) -> str:
-    """An evidence span's page: a small one that sends the browser on to the reader at the span's words, where they
-    are lit up in the article and the records that cite them are listed. Without a browser (or with refresh off)
-    it shows the words, the records and the link itself. Small on purpose: a site has tens of thousands of spans."""
+    """An evidence span's page (`id/span/x.html`, no folder): a small one that sends the browser on to the reader at
+    the span's words, where they are lit up in the article and the records that cite them are listed. Without a
+    browser (or with refresh off) it shows the words, the records and the link itself. Small on purpose, and a file
+    beside its alternates rather than a folder: a site has tens of thousands of spans."""
     span = model.spans[iri]
     slug = iri.rsplit("/", 1)[1]
-    href = model.pages.get(span.article)
-    target = f"../../../{href}/index.html#s-{slug}" if span.article in model.articles and href else None
-    records = ", ".join(f'<a href="../../../{model.pages[r]}/index.html">{esc(plain(model.labels(r), slug_words(r)))}'
+    href = model.page(span.article)
+    target = f"../../{href}#s-{slug}" if span.article in model.articles and href else None
+    records = ", ".join(f'<a href="../../{model.page(r)}">{esc(plain(model.labels(r), slug_words(r)))}'
                         "</a>" for r in span.records if r in model.pages)
     title = plain(model.labels(iri), slug_words(iri))
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{esc(title)}</title>"
             + (f'<meta http-equiv="refresh" content="0; url={esc(target)}">' if target else "")
-            + f'<link rel="alternate" type="text/turtle" href="../{slug}.ttl">'
-            f'<link rel="alternate" type="application/ld+json" href="../{slug}.jsonld"></head>\n<body>'
+            + f'<link rel="alternate" type="text/turtle" href="{slug}.ttl">'
+            f'<link rel="alternate" type="application/ld+json" href="{slug}.jsonld"></head>\n<body>'
             f'<p lang="ru">«{esc(span.exact)}»</p><p>Evidence for {records or "no record"}, characters {span.start}–'
             f"{span.end} of the article"
             + (f': <a href="{esc(target)}">read it there</a>' if target else "") + ".</p></body></html>\n")
