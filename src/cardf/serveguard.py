@@ -121,6 +121,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._static(path)
         return self._pass()
 
+    def _negotiated(self, path: str, target: Path, page: str, status: int) -> tuple[int, str]:
+        """Where an IRI's path sends its reader: the alternate the Accept header asks for when it exists, else the
+        page (`page`, with `status`)."""
+        accept = self.headers.get("accept", "")
+        suffix = next((s for kind, s in ALTERNATES if kind in accept), None)
+        if suffix is not None and target.with_name(target.name + suffix).is_file():
+            return 303, path + suffix
+        return status, page
+
     def _static(self, path: str) -> None:
         """A file of the site; a folder as its index.html; an IRI's path by content negotiation."""
         rel = unquote(path).lstrip("/")
@@ -130,18 +139,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._answer(404, "not found\n")
         if target.is_dir():
             if not path.endswith("/"):
-                accept = self.headers.get("accept", "")
-                suffix = next((s for kind, s in ALTERNATES if kind in accept), None)
-                if suffix is not None and target.with_name(target.name + suffix).is_file():
-                    return self._redirect(303, path + suffix)
-                return self._redirect(303 if rel.startswith("id/") else 301, path + "/")
+                status = 303 if rel.startswith("id/") else 301
+                return self._redirect(*self._negotiated(path, target, path + "/", status))
             target = target / "index.html"
         if not target.is_file():
-            page = target.with_name(target.name + ".html")
-            if rel.startswith("id/span/") and not path.endswith("/") and page.is_file():  # a span: a file, no folder
-                accept = self.headers.get("accept", "")
-                suffix = next((s for kind, s in ALTERNATES if kind in accept), ".html")
-                return self._redirect(303, path + suffix)
+            if rel.startswith("id/span/") and not path.endswith("/") and \
+                    target.with_name(target.name + ".html").is_file():  # a span: a file, no folder
+                return self._redirect(*self._negotiated(path, target, path + ".html", 303))
             selector = SELECTOR.match(rel)
             if selector and (root / "id" / "span" / f"{selector.group(1)}.html").is_file():  # a selector: its span
                 return self._redirect(303, f"/id/span/{selector.group(1)}")

@@ -278,9 +278,9 @@ def page_files(model: Model, prefixes: dict[str, str], groups: Iterable[list[str
                 article = model.articles.get(iri)
                 html = record_page(model, iri, prefixes,
                                    reader(model, article, prefixes) if article is not None else "")
+            path = model.folder(iri)
             yield model.page(iri), html.encode("utf-8")
             turtle, jsonld = alternates(model, iri)
-            path = model.folder(iri)
             yield f"{path}.ttl", turtle
             yield f"{path}.jsonld", jsonld
 

@@ -90,10 +90,10 @@ class Model:
         """The file of a resource's page under the site: `id/event/x/index.html`, at the path of its IRI; an
         evidence span's is `id/span/x.html`, without a folder of its own (a site has tens of thousands of spans,
         and a folder costs as much to make as a file)."""
-        folder = self.pages.get(iri) or self.parts.get(iri)
+        folder = self.folder(iri)
         if folder is None:
             return None
-        return f"{folder}.html" if iri in self.spans else f"{folder}/index.html"
+        return f"{folder}.html" if folder.startswith("id/span/") else f"{folder}/index.html"  # as the URL rules say
 
     def segment(self, iri: str) -> str | None:
         """`event` for {base}id/event/x; None for anything not minted under id/."""

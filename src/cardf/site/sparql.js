@@ -39,7 +39,8 @@
   function cell(t) {
     var td = document.createElement('td'); if (!t) return td;
     if (t.type === 'uri') {
-      var a = document.createElement('a'), page = t.value.indexOf(P.base + 'id/') === 0 ? '../' + t.value.slice(P.base.length) + '/index.html' : t.value;
+      var a = document.createElement('a'), rel = t.value.slice(P.base.length), page = t.value;
+      if (t.value.indexOf(P.base + 'id/') === 0) page = '../' + rel + (rel.indexOf('id/span/') === 0 ? '.html' : '/index.html');
       a.href = page; a.textContent = short(t.value); td.appendChild(a);
     } else { td.textContent = t.value + (t['xml:lang'] ? ' @' + t['xml:lang'] : ''); }
     return td;
