@@ -40,7 +40,7 @@ def _seed_alone() -> Path:
 DATA = _seed_alone()
 
 
-def _own_cache() -> Path:
+def _own_cache() -> None:
     """The compiled shapes are kept in the user's cache (cardf.shacl.cached): the suite keeps its own, fresh
     for each run, so that it neither reads nor fills the user's; subprocesses inherit it."""
     import os
@@ -48,10 +48,9 @@ def _own_cache() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="cardf-cache-"))
     atexit.register(shutil.rmtree, folder, True)
     os.environ["CARDF_CACHE_DIR"] = str(folder)
-    return folder
 
 
-CACHE = _own_cache()
+_own_cache()
 
 
 def run(*args: str, input: str | None = None):

@@ -144,8 +144,8 @@ class FileWriter:
 
 def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: bytes = b"", tail: bytes = b"",
                 separator: bytes = b""):
-    """cardf.nt, .ttl or .jsonld: the subjects' blocks in order; returns (size, sha256), begins, ends
-    (and, for cardf.nt, each subject's line count: the build's triple count without reading the file again)."""
+    """cardf.nt, .ttl or .jsonld: the subjects' blocks in order; returns (size, sha256), begins, ends and, for
+    cardf.nt, each subject's line count (the build's triple count without reading the file again; else None)."""
     w = FileWriter(path, lines=kind == "nt")
     try:
         w.add(head)
@@ -171,9 +171,7 @@ def write_union(path: Path, kind: str, lay: Layout, previous: Previous, head: by
     except BaseException:
         w.abort()
         raise
-    if kind == "nt":
-        return w.close(), w.begins, w.ends, w.lines
-    return w.close(), w.begins, w.ends
+    return w.close(), w.begins, w.ends, w.lines
 
 
 def _run_end(items: list, i: int, place) -> int:

@@ -122,14 +122,19 @@ def look_alikes(all_signatures, iri_of) -> list[Finding]:
     findings = []
     for earlier, later in sorted(pairs, key=lambda p: (p[1].order, p[0].order)):
         segment = ALL_KINDS[later.kind].segment
-        (file, line, column), defined_at = later.origin, ":".join(map(str, earlier.origin))
+        file, line, column = later.origin
         findings.append(Finding(
             severity="Warning", focus=iri_of(later.id), focus_label=later.label or None, path=None,
             value=iri_of(earlier.id),
-            message=(f"looks like {segment}:{earlier.id} (defined at {defined_at}): same type, overlapping "
-                     f"dates and {', '.join(sorted(earlier.shared & later.shared))} in common. If both are one "
+            message=(f"looks like {segment}:{earlier.id} (defined at {_where(earlier.origin)}): same type, "
+                     f"overlapping dates and {', '.join(sorted(earlier.shared & later.shared))} in common. If both are one "
                      f"thing in the world, keep {earlier.id} and write `report: {earlier.id}` here; if they are "
                      f"two, say `distinct_from: [{earlier.id}]`"),
-            shape=SHAPE, constraint=CONSTRAINT, source=f"{file}:{line}:{column}", file=file,
+            shape=SHAPE, constraint=CONSTRAINT, source=_where(later.origin), file=file,
             line=line, column=column, value_is_literal=False))
     return findings
+
+
+def _where(origin: tuple) -> str:
+    """file:line:column, as an Origin prints itself."""
+    return ":".join(map(str, origin))

@@ -28,7 +28,7 @@ import rdflib
 
 from .compile import FallbackWarning, Plan, SparqlCheck, Unit, inverse_predicates
 
-from ..usercache import CACHE_ENV, cache_dir  # noqa: F401 (cache_dir is part of this module's surface)
+from ..usercache import cache_dir  # noqa: F401 (cache_dir is part of this module's surface)
 FORMAT = 1  # of the cached snapshot: raise it when its layout changes
 KEPT_PLANS = 8  # plan files kept in the cache folder (other shapes, other versions): the newest
 KEPT_PROFILES = 8  # per unit, the suspect queries of the last data profiles seen
